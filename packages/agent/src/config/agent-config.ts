@@ -13,20 +13,31 @@ export interface CommandOverride {
   ttlMs?: number;
   timeoutMs?: number;
   retries?: number;
-  /** Raw values from YAML; validated against the command's ParamSpecs at load. */
+  /**
+   * Values validated against the command's ParamSpecs at load (normalised:
+   * a comma-separated list string becomes an array). Defaults not applied.
+   */
   params?: Readonly<Record<string, string | number | readonly string[]>>;
 }
 
+/**
+ * One host. For `transport: local` the SSH keys are not allowed in the file;
+ * the loader fills address 'localhost', port 0, user '' and leaves the
+ * optional paths/pin undefined.
+ */
 export interface HostConfig {
   name: string;
   transport: 'ssh' | 'local';
-  /** ssh only. */
+  /** ssh only (hostname or IP). */
   address: string;
   port: number;
+  /** ssh only; defaults to ssh.defaultUser. */
   user: string;
+  /** Absolute path; always set for ssh hosts (host value or ssh.defaultPrivateKeyPath). */
   privateKeyPath?: string;
   /** Pinned host key fingerprint, "SHA256:<base64>" as ssh-keygen -lf prints it. */
   hostKey?: string;
+  /** Absolute path of an OpenSSH known_hosts file to check the host key against. */
   knownHostsPath?: string;
   hostKeyPolicy: HostKeyPolicy;
   tags: readonly string[];
@@ -54,8 +65,14 @@ export interface AgentConfig {
   /** Overrides for every host, by command name. */
   commands: Readonly<Record<string, CommandOverride>>;
   userCommands: Readonly<Record<string, UserCommandConfig>>;
+  /** Defaults for ssh hosts (already applied to `hosts`). */
+  ssh: {
+    defaultUser: string;
+    /** Absolute path. */
+    defaultPrivateKeyPath?: string;
+  };
   storage: {
-    /** SQLite file. Relative paths resolve against the config file's folder. */
+    /** SQLite file, absolute (relative paths in the file resolve against its folder). */
     path: string;
     synchronous: 'FULL' | 'NORMAL';
     historyRetentionMs: number;
