@@ -90,7 +90,12 @@ export interface AgentConfig {
     shutdownTimeoutMs: number;
   };
   cache: { maxEntries: number };
-  schedule: { enabled: boolean; jitterMs: number };
+  schedule: {
+    enabled: boolean;
+    jitterMs: number;
+    /** Collect every enabled job once at start (spread by jitter) instead of waiting for its first tick. */
+    runOnStart: boolean;
+  };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
   /** Absolute path of the file this came from. */
   sourcePath: string;

@@ -30,7 +30,7 @@ export const LIMITS_DEFAULTS = {
 } as const;
 
 export const CACHE_DEFAULTS = { maxEntries: 1000 } as const;
-export const SCHEDULE_DEFAULTS = { enabled: true, jitterMs: 30_000 } as const;
+export const SCHEDULE_DEFAULTS = { enabled: true, jitterMs: 30_000, runOnStart: true } as const;
 export const LOG_DEFAULTS = { level: 'info' } as const;
 export const SSH_DEFAULTS = { defaultUser: 'infra' } as const;
 
@@ -102,6 +102,7 @@ export function readScheduleSection(src: YamlSource, root: MapView): AgentConfig
   return {
     enabled: withDefault(view, 'enabled', (r) => readBoolean(src, r), SCHEDULE_DEFAULTS.enabled),
     jitterMs: withDefault(view, 'jitterMs', int(src, 0, 3_600_000), SCHEDULE_DEFAULTS.jitterMs),
+    runOnStart: withDefault(view, 'runOnStart', (r) => readBoolean(src, r), SCHEDULE_DEFAULTS.runOnStart),
   };
 }
 

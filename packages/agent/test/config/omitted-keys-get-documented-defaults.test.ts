@@ -37,7 +37,7 @@ describe('defaults', () => {
       shutdownTimeoutMs: 10_000,
     });
     expect(config.cache).toEqual({ maxEntries: 1000 });
-    expect(config.schedule).toEqual({ enabled: true, jitterMs: 30_000 });
+    expect(config.schedule).toEqual({ enabled: true, jitterMs: 30_000, runOnStart: true });
     expect(config.log).toEqual({ level: 'info' });
     expect(config.sourcePath).toBe('/etc/infra/agent.yaml');
   });
