@@ -37,8 +37,9 @@ export const ERROR_CODES = {
   EXEC_OUTPUT_TOO_LARGE: { retryable: false, summary: 'the command printed more than maxOutputBytes' },
   EXEC_SPAWN_FAILED: { retryable: false, summary: 'the local command could not be started' },
 
-  // parsing
+  // parsing and decoding
   PARSE_FAILED: { retryable: false, summary: 'the command output could not be parsed' },
+  DECODE_FAILED: { retryable: false, summary: 'bytes could not be decoded as MessagePack' },
 
   // lifecycle
   POOL_CLOSED: { retryable: false, summary: 'the SSH pool is closed' },

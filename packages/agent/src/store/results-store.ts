@@ -1,0 +1,135 @@
+/**
+ * Results: the latest one per (host, command, paramsHash) and a history of
+ * every result, pruned by age (storage.historyRetentionMs).
+ *
+ * Both tables hold the same payload bytes as the result's outbox record
+ * (plain MessagePack of the ResultEntry), written in the collection's
+ * transaction. The latest row only moves forward: an older result written
+ * after a newer one (two concurrent collections) does not replace it.
+ * Latest rows are not pruned (one per key); history rows are.
+ */
+import type Database from 'better-sqlite3';
+import { decode, InfraError } from '@infrastructor/shared';
+import type { ParamValue, ParamValues } from '../registry/command-spec.js';
+import type { ResultEntry, StoredResult } from './store-types.js';
+import { asRow, blob, int, num, str, type Row } from './row-validate.js';
+
+export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
+
+export class ResultsStore {
+  readonly #upsertLatest: Database.Statement;
+  readonly #insertHistory: Database.Statement;
+  readonly #getLatest: Database.Statement;
+  readonly #listLatest: Database.Statement;
+  readonly #listLatestForHost: Database.Statement;
+  readonly #history: Database.Statement;
+  readonly #countHistory: Database.Statement;
+  readonly #pruneBatch: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#upsertLatest = db.prepare(
+      `INSERT INTO results_latest (host, command, params_hash, seq, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (host, command, params_hash) DO UPDATE SET
+         seq = excluded.seq, collected_at_ms = excluded.collected_at_ms, payload = excluded.payload
+       WHERE excluded.collected_at_ms >= results_latest.collected_at_ms`,
+    );
+    this.#insertHistory = db.prepare(
+      'INSERT INTO results_history (seq, host, command, params_hash, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#getLatest = db.prepare('SELECT seq, payload FROM results_latest WHERE host = ? AND command = ? AND params_hash = ?');
+    this.#listLatest = db.prepare('SELECT seq, payload FROM results_latest ORDER BY host, command, params_hash');
+    this.#listLatestForHost = db.prepare('SELECT seq, payload FROM results_latest WHERE host = ? ORDER BY command, params_hash');
+    this.#history = db.prepare(
+      `SELECT seq, payload FROM results_history
+       WHERE host = ? AND command = ? AND params_hash = ? AND collected_at_ms >= ?
+       ORDER BY collected_at_ms DESC, seq DESC LIMIT ?`,
+    );
+    this.#countHistory = db.prepare('SELECT count(*) AS n FROM results_history');
+    this.#pruneBatch = db.prepare(
+      'DELETE FROM results_history WHERE id IN (SELECT id FROM results_history WHERE collected_at_ms < ? ORDER BY collected_at_ms LIMIT ?)',
+    );
+  }
+
+  /**
+   * Write a result under its outbox seq. `payload` is the encoded ResultEntry
+   * (the same bytes as the outbox record). Call inside the collection's transaction.
+   */
+  insert(seq: number, result: ResultEntry, payload: Buffer): void {
+    const collectedAtMs = Math.round(result.collectedAtMs);
+    this.#upsertLatest.run(result.host, result.command, result.paramsHash, seq, collectedAtMs, payload);
+    this.#insertHistory.run(seq, result.host, result.command, result.paramsHash, collectedAtMs, payload);
+  }
+
+  getLatest(host: string, command: string, paramsHash: string): StoredResult | undefined {
+    const row: unknown = this.#getLatest.get(host, command, paramsHash);
+    return row === undefined ? undefined : toStored(asRow(row, 'results_latest'), 'results_latest');
+  }
+
+  /** Every latest result, or those of one host. */
+  listLatest(host?: string): StoredResult[] {
+    const rows: unknown[] = host === undefined ? this.#listLatest.all() : this.#listLatestForHost.all(host);
+    return rows.map((r) => toStored(asRow(r, 'results_latest'), 'results_latest'));
+  }
+
+  /** History of one key, newest first. */
+  history(host: string, command: string, paramsHash: string, options: { limit: number; sinceMs?: number }): StoredResult[] {
+    const rows: unknown[] = this.#history.all(host, command, paramsHash, options.sinceMs ?? Number.MIN_SAFE_INTEGER, options.limit);
+    return rows.map((r) => toStored(asRow(r, 'results_history'), 'results_history'));
+  }
+
+  countHistory(): number {
+    return int(asRow(this.#countHistory.get(), 'results_history'), 'n', 'results_history');
+  }
+
+  /**
+   * Delete history rows collected before `cutoffMs`, `batchSize` rows per
+   * statement (each its own short transaction, so writers interleave).
+   * Returns the number deleted.
+   */
+  pruneHistory(cutoffMs: number, batchSize = DEFAULT_PRUNE_BATCH_SIZE): number {
+    return pruneInBatches(this.#pruneBatch, cutoffMs, batchSize);
+  }
+}
+
+export function pruneInBatches(statement: Database.Statement, cutoffMs: number, batchSize: number): number {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InfraError('INTERNAL', `batchSize must be a positive integer, got ${batchSize}`);
+  let total = 0;
+  for (;;) {
+    const deleted = statement.run(cutoffMs, batchSize).changes;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+function toStored(row: Row, where: string): StoredResult {
+  const seq = int(row, 'seq', where);
+  return { ...parseResultPayload(decode(blob(row, 'payload', where))), seq };
+}
+
+/** Validate a decoded result payload (outbox record of kind 'result', or a results row). */
+export function parseResultPayload(value: unknown): ResultEntry {
+  const where = 'result payload';
+  const row = asRow(value, where);
+  return {
+    host: str(row, 'host', where),
+    command: str(row, 'command', where),
+    paramsHash: str(row, 'paramsHash', where),
+    params: parseParams(row['params']),
+    collectedAtMs: num(row, 'collectedAtMs', where),
+    durationMs: num(row, 'durationMs', where),
+    bytes: num(row, 'bytes', where),
+    data: row['data'],
+    correlationId: str(row, 'correlationId', where),
+  };
+}
+
+function parseParams(value: unknown): ParamValues {
+  const row = asRow(value, 'result params');
+  const out: Record<string, ParamValue> = {};
+  for (const [key, v] of Object.entries(row)) {
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) out[key] = v;
+    else if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) out[key] = v;
+    else throw new InfraError('INTERNAL', `stored result params has an invalid value for ${key}`, { details: { key } });
+  }
+  return out;
+}
