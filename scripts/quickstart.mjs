@@ -1,7 +1,7 @@
 // `npm start`: install, build, then run an agent that monitors this machine
 // (transport: local). Everything it writes stays under .state/quickstart/.
 // Ctrl-C stops it cleanly.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, log, root } from './toolchain.mjs';
@@ -12,6 +12,9 @@ const stateDir = join(root, '.state', 'quickstart');
 mkdirSync(stateDir, { recursive: true });
 const configPath = join(stateDir, 'agent.yaml');
 if (!existsSync(configPath)) {
+  // Only ask for docker data where a docker engine answers.
+  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });
+  const dockerUp = docker.status === 0;
   writeFileSync(
     configPath,
     `# Written by \`npm start\`; edit freely (docs/configuration.md). Delete it to get a fresh one.
@@ -25,7 +28,10 @@ commands:
   load_average: { schedule: "*/10 * * * * *" }
   network_interfaces: { schedule: "*/30 * * * * *" }
   disk_usage: { schedule: "*/30 * * * * *" }
-storage:
+${dockerUp ? '' : `  # no docker engine answered when this file was written
+  list_containers: { enabled: false }
+  container_stats: { enabled: false }
+`}storage:
   path: agent.db
 schedule:
   jitterMs: 2000

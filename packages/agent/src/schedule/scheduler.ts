@@ -80,7 +80,15 @@ export class Scheduler {
     this.#o.logger.info({ event: 'scheduler_started', jobs: this.#o.jobs.length }, `scheduled ${this.#o.jobs.length} host/command jobs`);
   }
 
-  /** Run one job now (used by cron ticks; exposed for tests and `--once`). */
+  /**
+   * Collect every job once now, each host after its jitter offset (the
+   * `schedule.runOnStart` kick-off), instead of waiting for the first tick.
+   */
+  kickoff(): void {
+    for (const job of this.#o.jobs) this.#tick(job);
+  }
+
+  /** Run one job now, ignoring jitter (tests, on-demand). */
   trigger(host: string, command: string): boolean {
     const job = this.#o.jobs.find((j) => j.host.name === host && j.command === command);
     if (!job) return false;

@@ -292,7 +292,7 @@ export class CollectionService {
         counters.inc(`file_${c.change}`);
         log.info({ event: 'file_changed', path: c.path, change: c.change, oldHash: c.oldHash, newHash: c.newHash }, 'file changed');
       }
-      log.debug({ event: 'collection_succeeded', durationMs, bytes, attempts }, 'collected');
+      log.info({ event: 'collection_succeeded', durationMs, bytes, attempts }, `collected ${spec.name} on ${host.name}`);
       const result: CollectResult = {
         host: host.name,
         command: spec.name,

@@ -1,0 +1,32 @@
+import type { AgentConfig } from '../config/agent-config.js';
+import type { Registry } from '../registry/registry.js';
+import { formatDurationMs, formatTable } from './format-table.js';
+
+/** `infra-agent check-config`: what the agent will do with this file. */
+export function formatConfigSummary(config: AgentConfig, registry: Registry): string {
+  const lines = [
+    `configuration OK: ${config.sourcePath}`,
+    `site ${config.site}; ${config.hosts.length} host(s); database ${config.storage.path} (synchronous ${config.storage.synchronous})`,
+    `limits: ${config.limits.globalConcurrency} concurrent collections, ${config.limits.perHostConcurrency} per host; schedules ${config.schedule.enabled ? 'on' : 'OFF'}`,
+    '',
+  ];
+  const rows: string[][] = [];
+  for (const host of config.hosts) {
+    const target = host.transport === 'local' ? 'local' : `${host.user}@${host.address}:${host.port}`;
+    const key = host.transport === 'local' ? '-' : host.hostKey ? 'pinned' : host.knownHostsPath ? 'known_hosts' : host.hostKeyPolicy;
+    for (const command of registry.list()) {
+      const s = registry.settingsFor(host, command.name);
+      rows.push([
+        host.name,
+        target,
+        key,
+        command.name,
+        s.enabled ? s.schedule : 'disabled',
+        s.ttlMs === 0 ? '0' : formatDurationMs(s.ttlMs),
+        formatDurationMs(s.timeoutMs),
+      ]);
+    }
+  }
+  lines.push(formatTable(['HOST', 'TARGET', 'HOST KEY', 'COMMAND', 'SCHEDULE', 'TTL', 'TIMEOUT'], rows));
+  return lines.join('\n');
+}
