@@ -74,6 +74,27 @@ describe('zpool-status parser', () => {
     ]);
   });
 
+  it('keeps going past keys it does not know (scan warning:)', () => {
+    const text = [
+      '  pool: p',
+      ' state: ONLINE',
+      '  scan: scrub canceled on Mon Nov 11 10:00:00 2024',
+      'scan warning: skipping blocks that are only referenced by the checkpoint.',
+      'config:',
+      '',
+      '\tNAME  STATE     READ WRITE CKSUM',
+      '\tp     ONLINE       0     0     0',
+      '\t  sda ONLINE       0     0     0',
+      '',
+      "errors: 2 data errors, use '-v' for a list",
+      '',
+    ].join('\n');
+    const [p] = parseZpoolStatus(text);
+    expect(p?.scan).toMatchObject({ kind: 'scrub', state: 'canceled', time: 'Mon Nov 11 10:00:00 2024' });
+    expect(p?.errors?.count).toBe(2);
+    expect(p?.config.pool?.children.map((c) => c.name)).toEqual(['sda']);
+  });
+
   it('reads "no pools available" and empty output as no pools', () => {
     expect(parseZpoolStatus('no pools available\n')).toEqual([]);
     expect(parseZpoolStatus('')).toEqual([]);
