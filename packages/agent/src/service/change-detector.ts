@@ -1,13 +1,7 @@
 import type { ParsedFile } from '../registry/command-spec.js';
+import type { FileChange } from '../store/store-types.js';
 
-export type ChangeKind = 'created' | 'modified' | 'deleted';
-
-export interface FileChange {
-  path: string;
-  change: ChangeKind;
-  oldHash: string | null;
-  newHash: string | null;
-}
+export type { ChangeKind, FileChange } from '../store/store-types.js';
 
 /**
  * Pure: compare the files a file-based command saw now with the hashes

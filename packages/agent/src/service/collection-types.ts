@@ -1,9 +1,10 @@
-import type { ErrorCode } from '@infrastructor/shared';
-import type { FileChange } from './change-detector.js';
 import type { ParamValues, ParsedFile } from '../registry/command-spec.js';
+import type { AuditEntry, AuditSource, ChangeEntry, FileChange, ResultEntry } from '../store/store-types.js';
 
-export type CollectionSource = 'schedule' | 'request' | 'cli';
-export type AuditStatus = 'success' | 'cached' | 'error' | 'timeout';
+// The records the service writes are defined once, by the store that keeps them.
+export type { AuditEntry, AuditStatus, ChangeEntry, ResultEntry } from '../store/store-types.js';
+
+export type CollectionSource = AuditSource;
 
 export interface CollectOptions {
   /** Raw parameter values (from a request or the CLI); validated against the command. */
@@ -30,41 +31,6 @@ export interface CollectResult {
   correlationId: string;
   source: CollectionSource;
   changes: readonly FileChange[];
-}
-
-export interface AuditEntry {
-  timeMs: number;
-  host: string;
-  command: string;
-  paramsHash: string;
-  source: CollectionSource;
-  status: AuditStatus;
-  cacheHit: boolean;
-  forceRefresh: boolean;
-  durationMs: number;
-  bytes: number;
-  errorCode: ErrorCode | null;
-  errorMessage: string | null;
-  correlationId: string;
-}
-
-export interface ResultEntry {
-  host: string;
-  command: string;
-  paramsHash: string;
-  params: ParamValues;
-  collectedAtMs: number;
-  durationMs: number;
-  bytes: number;
-  data: unknown;
-  correlationId: string;
-}
-
-export interface ChangeEntry extends FileChange {
-  host: string;
-  command: string;
-  detectedAtMs: number;
-  correlationId: string;
 }
 
 /** Where the service writes: one transaction per call (store/collection-store.ts). */

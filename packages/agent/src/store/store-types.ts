@@ -1,8 +1,7 @@
 /**
  * Shapes the store writes and reads. AuditEntry, ResultEntry, FileChange and
- * ChangeEntry mirror service/collection-types.ts and service/change-detector.ts
- * structurally (the collection service passes its values straight in); they
- * are repeated here so the store does not depend on the service.
+ * ChangeEntry are defined here, once: the collection service imports them
+ * (service → store), and the store depends on nothing in the service.
  */
 import type { ErrorCode } from '@infrastructor/shared';
 import type { ParamValues } from '../registry/command-spec.js';
