@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuilt, log, root, buildEnv } from './toolchain.mjs';
+import { ensureBuilt, typecheckTests, log, root, buildEnv } from './toolchain.mjs';
 
 const ci = process.env.CI === 'true';
 ensureBuilt({ frozen: ci });
+typecheckTests();
 
 const report = join(mkdtempSync(join(tmpdir(), 'infra-tests-')), 'vitest.json');
 const extra = process.argv.slice(2);

@@ -57,3 +57,13 @@ export function ensureBuilt({ frozen = false } = {}) {
     process.exit(status);
   }
 }
+
+/** Type-check the tests too (vitest strips types without checking them). */
+export function typecheckTests() {
+  log('type-checking tests…');
+  const status = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']);
+  if (status !== 0) {
+    log('test type-check failed: see the errors above');
+    process.exit(status);
+  }
+}
