@@ -261,7 +261,11 @@ export class CollectionService {
 
       const collectedAtMs = this.#o.now();
       const durationMs = Math.max(0, collectedAtMs - ctx.startedAtMs);
-      const files = spec.files?.(data);
+      // Change events follow the files the host is configured to watch: a
+      // one-off request with other parameters (other dirs) neither reports
+      // nor moves the stored hashes.
+      const watched = spec.files !== undefined && paramsHash === this.#o.registry.paramsHash(this.#o.registry.resolveParams(host, spec.name, {}));
+      const files = watched ? spec.files?.(data) : undefined;
       const changes: ChangeEntry[] = files
         ? detectChanges(this.#o.sink.previousFileHashes(host.name, spec.name), files).map((c) => ({
             ...c,

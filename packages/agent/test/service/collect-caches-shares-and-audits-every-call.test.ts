@@ -175,6 +175,16 @@ describe('collect()', () => {
     const third = await service.collect('h1', 'confs', { source: 'schedule' });
     expect(third.changes).toEqual([]);
     expect(sink.changes).toHaveLength(5);
+    // A one-off request with other parameters watches nothing and moves no hashes.
+    files = [{ path: '/elsewhere.conf', hash: 'h9' }];
+    const adhoc = await service.collect('h1', 'confs', { source: 'request', params: { dir: '/elsewhere' } });
+    expect(adhoc.changes).toEqual([]);
+    files = [
+      { path: '/a.conf', hash: 'h1-new' },
+      { path: '/c.conf', hash: 'h3' },
+    ];
+    const fourth = await service.collect('h1', 'confs', { source: 'schedule' });
+    expect(fourth.changes).toEqual([]);
   });
 
   it('limits concurrent executions per host', async () => {
