@@ -4,7 +4,7 @@
  * two words, the machine the last, and the version everything between.
  */
 import { parseError } from './parse-error.js';
-import { textLines } from './text-lines.js';
+import { singleLineWords } from './text-lines.js';
 
 const PARSER = 'uname';
 
@@ -20,9 +20,7 @@ export interface KernelInfo {
 }
 
 export function parseUname(text: string): KernelInfo {
-  const lines = textLines(text).filter((l) => l.trim() !== '');
-  if (lines.length !== 1) throw parseError(PARSER, `expected one line, got ${lines.length}`, text);
-  const tokens = (lines[0] ?? '').trim().split(/\s+/);
+  const tokens = singleLineWords(PARSER, text);
   if (tokens.length < 3) throw parseError(PARSER, 'expected "name release version machine"', text);
   const [kernelName = '', kernelRelease = ''] = tokens;
   const machine = tokens[tokens.length - 1] ?? '';

@@ -1,6 +1,6 @@
 /** /proc/loadavg: "0.21 0.37 0.39 1/719 19737". */
 import { parseError } from './parse-error.js';
-import { readDecimal, readUint, textLines } from './text-lines.js';
+import { readDecimal, readUint, singleLineWords } from './text-lines.js';
 
 const PARSER = 'proc-loadavg';
 
@@ -17,9 +17,7 @@ export interface LoadAverage {
 }
 
 export function parseProcLoadavg(text: string): LoadAverage {
-  const lines = textLines(text).filter((l) => l.trim() !== '');
-  if (lines.length !== 1) throw parseError(PARSER, `expected one line, got ${lines.length}`, text);
-  const tokens = (lines[0] ?? '').trim().split(/\s+/);
+  const tokens = singleLineWords(PARSER, text);
   if (tokens.length !== 5) throw parseError(PARSER, `expected 5 fields, got ${tokens.length}`, text);
   const [l1, l5, l15, tasks, pid] = tokens;
   const load1 = readDecimal(l1);

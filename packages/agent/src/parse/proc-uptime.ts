@@ -3,7 +3,7 @@
  * over all CPUs, so it may exceed the first on multi-CPU hosts.
  */
 import { parseError } from './parse-error.js';
-import { readDecimal, textLines } from './text-lines.js';
+import { readDecimal, singleLineWords } from './text-lines.js';
 
 const PARSER = 'proc-uptime';
 
@@ -14,9 +14,7 @@ export interface Uptime {
 }
 
 export function parseProcUptime(text: string): Uptime {
-  const lines = textLines(text).filter((l) => l.trim() !== '');
-  if (lines.length !== 1) throw parseError(PARSER, `expected one line, got ${lines.length}`, text);
-  const tokens = (lines[0] ?? '').trim().split(/\s+/);
+  const tokens = singleLineWords(PARSER, text);
   if (tokens.length !== 2) throw parseError(PARSER, `expected 2 fields, got ${tokens.length}`, text);
   const uptimeSeconds = readDecimal(tokens[0]);
   const idleSeconds = readDecimal(tokens[1]);

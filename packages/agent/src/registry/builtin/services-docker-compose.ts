@@ -4,20 +4,10 @@
  * Never cached (ttl 0).
  */
 import type { CommandSpec, ParamValues } from '../command-spec.js';
-import { splitSections } from '../../parse/sections.js';
 import { parseComposeFile, type ComposeFile } from '../../parse/compose-file.js';
-import { SECOND_MS, dirsParam, integerParam, listParam } from './services-support.js';
-import {
-  collectCall,
-  collectFunctionScript,
-  fileEntry,
-  filesOfResult,
-  existingDirsScript,
-  readCollectedFiles,
-  readExistingDirs,
-  type FileEntry,
-} from './services-file-collect.js';
-import { depthGlobs } from './services-proxy-configs.js';
+import { SECOND_MS, dirsParam } from './services-support.js';
+import { filesOfResult } from './services-file-collect.js';
+import { dirScanScript, fileLimitParams, readDirScan, type DirScan, type DirScanResult } from './services-dir-scan.js';
 
 /**
  * Where homelab stacks live: /opt/stacks (Dockge) and /opt/<app> are under
@@ -28,12 +18,16 @@ export const DEFAULT_COMPOSE_DIRS: readonly string[] = ['/opt', '/srv', '/docker
 
 export const COMPOSE_FILE_NAMES: readonly string[] = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
-export interface DockerComposeResult {
-  /** The requested directories that exist on the host. */
-  existingDirs: string[];
-  files: Array<FileEntry<ComposeFile>>;
-  truncated: boolean;
-}
+const COMPOSE_SCAN: DirScan = {
+  group: 'compose',
+  fileNames: COMPOSE_FILE_NAMES,
+  dirs: DEFAULT_COMPOSE_DIRS,
+  maxDepth: 3,
+  maxFiles: 200,
+  maxFileBytes: 512 * 1024,
+};
+
+export type DockerComposeResult = DirScanResult<ComposeFile>;
 
 export const dockerComposeCommand: CommandSpec = {
   name: 'docker_compose',
@@ -44,11 +38,10 @@ export const dockerComposeCommand: CommandSpec = {
       type: 'integer',
       min: 1,
       max: 4,
-      default: 3,
+      default: COMPOSE_SCAN.maxDepth,
       description: 'Directory levels below each dir to look: 1 = dir/compose.yaml, 3 = dir/a/b/compose.yaml.',
     },
-    maxFiles: { type: 'integer', min: 1, max: 1000, default: 200, description: 'Read at most this many files.' },
-    maxFileBytes: { type: 'integer', min: 1024, max: 4 * 1024 * 1024, default: 512 * 1024, description: 'Skip (report, not read) files larger than this.' },
+    ...fileLimitParams(COMPOSE_SCAN, { maxFiles: 1000, maxFileBytes: 4 * 1024 * 1024 }),
   },
   defaults: {
     // Every 15 minutes at :07, :22, ... (off proxy_configs' slot); stacks change by hand.
@@ -59,22 +52,10 @@ export const dockerComposeCommand: CommandSpec = {
     enabled: true,
   },
   script(params: ParamValues, ctx) {
-    const dirs = listParam(params, 'dirs', DEFAULT_COMPOSE_DIRS);
-    return [
-      existingDirsScript(ctx.nonce, dirs),
-      collectFunctionScript({
-        nonce: ctx.nonce,
-        maxFiles: integerParam(params, 'maxFiles', 200),
-        maxFileBytes: integerParam(params, 'maxFileBytes', 512 * 1024),
-      }),
-      collectCall('compose', depthGlobs(dirs, COMPOSE_FILE_NAMES, integerParam(params, 'maxDepth', 3))),
-    ].join('\n');
+    return dirScanScript(COMPOSE_SCAN, params, ctx.nonce);
   },
   parse({ stdout }): DockerComposeResult {
-    const sections = splitSections('docker_compose', stdout);
-    const { files, truncated } = readCollectedFiles('docker_compose', sections);
-    const existingDirs = readExistingDirs('docker_compose', sections);
-    return { existingDirs, files: files.map((f) => fileEntry(f, parseComposeFile)), truncated };
+    return readDirScan('docker_compose', stdout, parseComposeFile);
   },
   files(parsed) {
     return filesOfResult(parsed);

@@ -8,16 +8,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { sectionScript, splitSections } from '../../parse/sections.js';
 import { parseDockerPs, type DockerContainer } from '../../parse/docker-ps.js';
 import { parseDockerStats, type DockerStats } from '../../parse/docker-stats.js';
-import {
-  SECOND_MS,
-  SBIN_PATH_PREAMBLE,
-  section,
-  toolCheckScript,
-  toolFailed,
-  toolInstalled,
-  toolPresent,
-  type Availability,
-} from './services-support.js';
+import { SECOND_MS, ifToolInstalledScript, toolInstalled, toolOutput, type Availability } from './services-support.js';
 
 const NOT_INSTALLED = 'the docker CLI is not installed (not on PATH)';
 
@@ -32,13 +23,7 @@ export interface ContainerStatsResult extends Availability {
 }
 
 function dockerScript(nonce: string, sectionName: string, dockerArgs: string): string {
-  return [
-    SBIN_PATH_PREAMBLE,
-    toolCheckScript(nonce, 'docker'),
-    `if ${toolPresent('docker')}; then`,
-    sectionScript(nonce, sectionName, `docker ${dockerArgs}`),
-    'fi',
-  ].join('\n');
+  return ifToolInstalledScript(nonce, 'docker', [sectionScript(nonce, sectionName, `docker ${dockerArgs}`)]);
 }
 
 export const listContainersCommand: CommandSpec = {
@@ -61,9 +46,7 @@ export const listContainersCommand: CommandSpec = {
     if (!toolInstalled('list_containers', sections, 'docker')) {
       return { available: false, reason: NOT_INSTALLED, containers: [], countsByState: {} };
     }
-    const ps = section('list_containers', sections, 'ps');
-    if (ps.exitCode !== 0) throw toolFailed('list_containers', ps, stderr);
-    const containers = parseDockerPs(ps.text);
+    const containers = parseDockerPs(toolOutput('list_containers', sections, 'ps', stderr));
     const counts = new Map<string, number>();
     for (const c of containers) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
     return { available: true, reason: null, containers, countsByState: Object.fromEntries(counts) };
@@ -91,8 +74,6 @@ export const containerStatsCommand: CommandSpec = {
     if (!toolInstalled('container_stats', sections, 'docker')) {
       return { available: false, reason: NOT_INSTALLED, containers: [] };
     }
-    const stats = section('container_stats', sections, 'stats');
-    if (stats.exitCode !== 0) throw toolFailed('container_stats', stats, stderr);
-    return { available: true, reason: null, containers: parseDockerStats(stats.text) };
+    return { available: true, reason: null, containers: parseDockerStats(toolOutput('container_stats', sections, 'stats', stderr)) };
   },
 };

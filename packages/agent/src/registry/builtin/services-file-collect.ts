@@ -16,7 +16,6 @@
 import { createHash } from 'node:crypto';
 import { isInfraError } from '@infrastructor/shared';
 import { sectionScript, type Section } from '../../parse/sections.js';
-import { shellQuote } from '../shell-quote.js';
 import { parseError } from '../../parse/parse-error.js';
 import type { ParsedFile } from '../command-spec.js';
 import { isRecord } from '../../parse/docker-json-lines.js';
@@ -70,21 +69,6 @@ export function collectCall(group: string, globs: readonly string[], firstOnly =
   if (!/^[A-Za-z0-9_-]+$/.test(group)) throw new TypeError('bad group');
   if (globs.length === 0) return ':';
   return `infra_collect ${group} ${firstOnly ? 1 : 0} ${globs.join(' ')}`;
-}
-
-/**
- * Section `dirs`: which of the (validated, newline-free) directories exist.
- * Always printed, so a host with none of them still gives sectioned output.
- */
-export function existingDirsScript(nonce: string, dirs: readonly string[]): string {
-  const words = dirs.map((d) => shellQuote(d)).join(' ');
-  return sectionScript(nonce, 'dirs', dirs.length === 0 ? ':' : `for infra_d in ${words}; do [ -d "$infra_d" ] && printf '%s\\n' "$infra_d"; done; :`);
-}
-
-export function readExistingDirs(command: string, sections: readonly Section[]): string[] {
-  const s = sections.find((x) => x.name === 'dirs');
-  if (!s) throw parseError(command, 'missing section dirs', sections.map((x) => x.name).join(','));
-  return s.text.split('\n').filter((l) => l !== '');
 }
 
 export interface CollectedFile {

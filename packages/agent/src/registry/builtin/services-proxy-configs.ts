@@ -5,20 +5,10 @@
  * Never cached (ttl 0): a read must show the files as they are now.
  */
 import type { CommandSpec, ParamValues } from '../command-spec.js';
-import { shellQuote } from '../shell-quote.js';
-import { splitSections } from '../../parse/sections.js';
 import { parseNginxConf, type NginxConf, type NginxLocation } from '../../parse/nginx-conf.js';
-import { SECOND_MS, dirsParam, integerParam, listParam } from './services-support.js';
-import {
-  collectCall,
-  collectFunctionScript,
-  fileEntry,
-  filesOfResult,
-  existingDirsScript,
-  readCollectedFiles,
-  readExistingDirs,
-  type FileEntry,
-} from './services-file-collect.js';
+import { SECOND_MS, dirsParam } from './services-support.js';
+import { filesOfResult, type FileEntry } from './services-file-collect.js';
+import { dirScanScript, fileLimitParams, readDirScan, type DirScan, type DirScanResult } from './services-dir-scan.js';
 
 export const DEFAULT_PROXY_DIRS: readonly string[] = [
   '/config/nginx/proxy-confs', // inside the SWAG container
@@ -40,27 +30,19 @@ export interface ProxyRoute {
   upstream: string | null;
 }
 
-export interface ProxyConfigsResult {
-  /** The requested directories that exist on the host. */
-  existingDirs: string[];
-  files: Array<FileEntry<NginxConf>>;
-  /** More than maxFiles files were found; the rest were not read. */
-  truncated: boolean;
+const PROXY_SCAN: DirScan = {
+  group: 'nginx',
+  // The *.conf glob never matches *.conf.sample.
+  fileNames: ['*.conf'],
+  dirs: DEFAULT_PROXY_DIRS,
+  maxDepth: 1,
+  maxFiles: 300,
+  maxFileBytes: 256 * 1024,
+};
+
+export interface ProxyConfigsResult extends DirScanResult<NginxConf> {
   /** Every location with a proxy_pass, over all files that parsed. */
   routes: ProxyRoute[];
-}
-
-/** `dir/*.conf` and deeper levels up to maxDepth, dir quoted, glob unquoted. */
-export function depthGlobs(dirs: readonly string[], names: readonly string[], maxDepth: number): string[] {
-  const out: string[] = [];
-  for (const raw of dirs) {
-    const dir = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
-    const prefix = dir === '/' ? '' : shellQuote(dir);
-    for (let depth = 1; depth <= maxDepth; depth++) {
-      for (const name of names) out.push(`${prefix}/${'*/'.repeat(depth - 1)}${name}`);
-    }
-  }
-  return out;
 }
 
 function routes(entry: FileEntry<NginxConf>): ProxyRoute[] {
@@ -85,9 +67,8 @@ export const proxyConfigsCommand: CommandSpec = {
   description: 'nginx / SWAG reverse-proxy configs (*.conf, not *.sample): server names, listens, TLS, locations and their resolved upstreams, with a hash per file.',
   params: {
     dirs: dirsParam('Directories to read *.conf files from (missing ones are skipped).', DEFAULT_PROXY_DIRS),
-    maxDepth: { type: 'integer', min: 1, max: 3, default: 1, description: 'How many directory levels below each dir to look.' },
-    maxFiles: { type: 'integer', min: 1, max: 2000, default: 300, description: 'Read at most this many files.' },
-    maxFileBytes: { type: 'integer', min: 1024, max: 4 * 1024 * 1024, default: 256 * 1024, description: 'Skip (report, not read) files larger than this.' },
+    maxDepth: { type: 'integer', min: 1, max: 3, default: PROXY_SCAN.maxDepth, description: 'How many directory levels below each dir to look.' },
+    ...fileLimitParams(PROXY_SCAN, { maxFiles: 2000, maxFileBytes: 4 * 1024 * 1024 }),
   },
   defaults: {
     // Every 15 minutes: proxy confs change by hand, and files() hashes catch the change.
@@ -98,24 +79,11 @@ export const proxyConfigsCommand: CommandSpec = {
     enabled: true,
   },
   script(params: ParamValues, ctx) {
-    const dirs = listParam(params, 'dirs', DEFAULT_PROXY_DIRS);
-    return [
-      existingDirsScript(ctx.nonce, dirs),
-      collectFunctionScript({
-        nonce: ctx.nonce,
-        maxFiles: integerParam(params, 'maxFiles', 300),
-        maxFileBytes: integerParam(params, 'maxFileBytes', 256 * 1024),
-      }),
-      // The *.conf glob never matches *.conf.sample.
-      collectCall('nginx', depthGlobs(dirs, ['*.conf'], integerParam(params, 'maxDepth', 1))),
-    ].join('\n');
+    return dirScanScript(PROXY_SCAN, params, ctx.nonce);
   },
   parse({ stdout }): ProxyConfigsResult {
-    const sections = splitSections('proxy_configs', stdout);
-    const { files, truncated } = readCollectedFiles('proxy_configs', sections);
-    const existingDirs = readExistingDirs('proxy_configs', sections);
-    const entries = files.map((f) => fileEntry(f, parseNginxConf));
-    return { existingDirs, files: entries, truncated, routes: entries.flatMap(routes) };
+    const scan = readDirScan('proxy_configs', stdout, parseNginxConf);
+    return { ...scan, routes: scan.files.flatMap(routes) };
   },
   files(parsed) {
     return filesOfResult(parsed);

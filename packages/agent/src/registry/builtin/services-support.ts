@@ -25,6 +25,14 @@ export function toolPresent(tool: string): string {
   return `command -v ${tool} >/dev/null 2>&1`;
 }
 
+/**
+ * The script of a command that runs one tool: the sbin PATH preamble, the
+ * `has-<tool>` check, then `body` (section scripts) only where the tool is installed.
+ */
+export function ifToolInstalledScript(nonce: string, tool: string, body: readonly string[]): string {
+  return [SBIN_PATH_PREAMBLE, toolCheckScript(nonce, tool), `if ${toolPresent(tool)}; then`, ...body, 'fi'].join('\n');
+}
+
 /** Whether the `has-<tool>` section says the tool is installed. */
 export function toolInstalled(command: string, sections: readonly Section[], tool: string): boolean {
   const s = sections.find((x) => x.name === `has-${tool}`);
@@ -55,6 +63,13 @@ export function section(command: string, sections: readonly Section[], name: str
   const s = sections.find((x) => x.name === name);
   if (!s) throw parseError(command, `missing section ${name}`, sections.map((x) => x.name).join(','));
   return s;
+}
+
+/** The text of a tool's section that must have succeeded; EXEC_NONZERO_EXIT (toolFailed) otherwise. */
+export function toolOutput(command: string, sections: readonly Section[], name: string, stderr: string): string {
+  const s = section(command, sections, name);
+  if (s.exitCode !== 0) throw toolFailed(command, s, stderr);
+  return s.text;
 }
 
 /**

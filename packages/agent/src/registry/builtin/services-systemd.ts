@@ -24,12 +24,10 @@ import { parseError } from '../../parse/parse-error.js';
 import {
   SECOND_MS,
   MINUTE_MS,
-  SBIN_PATH_PREAMBLE,
+  ifToolInstalledScript,
   section,
-  toolCheckScript,
   toolFailed,
   toolInstalled,
-  toolPresent,
   dirsParam,
   integerParam,
   listParam,
@@ -109,19 +107,17 @@ export const systemdServicesCommand: CommandSpec = {
     const units = listParam(params, 'units', []);
     const maxFileBytes = integerParam(params, 'maxFileBytes', 128 * 1024);
     const lines = [
-      SBIN_PATH_PREAMBLE,
-      toolCheckScript(ctx.nonce, 'systemctl'),
-      'infra_json_rc=1',
-      `if ${toolPresent('systemctl')}; then`,
-      sectionScript(
-        ctx.nonce,
-        'units-json',
-        'systemctl list-units --type=service --output=json --no-pager; infra_json_rc=$?; (exit $infra_json_rc)',
-      ),
-      '  if [ "$infra_json_rc" -ne 0 ]; then',
-      sectionScript(ctx.nonce, 'units-plain', 'systemctl list-units --type=service --no-legend --no-pager --plain'),
-      '  fi',
-      'fi',
+      ifToolInstalledScript(ctx.nonce, 'systemctl', [
+        'infra_json_rc=1',
+        sectionScript(
+          ctx.nonce,
+          'units-json',
+          'systemctl list-units --type=service --output=json --no-pager; infra_json_rc=$?; (exit $infra_json_rc)',
+        ),
+        '  if [ "$infra_json_rc" -ne 0 ]; then',
+        sectionScript(ctx.nonce, 'units-plain', 'systemctl list-units --type=service --no-legend --no-pager --plain'),
+        '  fi',
+      ]),
       sectionScript(ctx.nonce, 'requested', units.length === 0 ? ':' : `printf '%s\\n' ${units.map((u) => shellQuote(u)).join(' ')}`),
       collectFunctionScript({ nonce: ctx.nonce, maxFiles: 1000, maxFileBytes }),
       ...units.map((u, i) => unitFileScript(u, i, listParam(params, 'unitDirs', DEFAULT_UNIT_DIRS))),

@@ -10,17 +10,7 @@ import { sectionScript, splitSections, type Section } from '../../parse/sections
 import { parseZpoolList, type ZpoolListEntry } from '../../parse/zpool-list.js';
 import { parseZpoolStatus, type ZpoolStatus } from '../../parse/zpool-status.js';
 import { parseZfsList, type ZfsDataset } from '../../parse/zfs-list.js';
-import {
-  SECOND_MS,
-  MINUTE_MS,
-  SBIN_PATH_PREAMBLE,
-  section,
-  toolCheckScript,
-  toolFailed,
-  toolInstalled,
-  toolPresent,
-  type Availability,
-} from './services-support.js';
+import { SECOND_MS, MINUTE_MS, ifToolInstalledScript, section, toolFailed, toolInstalled, type Availability } from './services-support.js';
 
 export interface ZfsPool extends ZpoolListEntry {
   /** From `zpool status`; null if the pool was not in its output (created or exported in between). */
@@ -38,9 +28,20 @@ export interface ZfsDatasetsResult extends Availability {
 /** libzfs cannot talk to the kernel: the tools are installed but ZFS is not loaded. */
 const NO_MODULE_RE = /modules are not loaded|Failed to initialize the libzfs library|\/dev\/zfs/i;
 
-function unavailableReason(tool: string, failed: Section, stderr: string): string | null {
-  if (failed.exitCode !== 0 && NO_MODULE_RE.test(stderr)) {
-    return `${tool} is installed but the ZFS kernel module is not loaded`;
+function notInstalledReason(tool: string): string {
+  return `${tool} is not installed (no ZFS on this host)`;
+}
+
+/**
+ * Null when every section succeeded; the reason when one failed because the
+ * ZFS kernel module is not loaded (available: false); EXEC_NONZERO_EXIT for
+ * any other failure.
+ */
+function moduleMissingReason(command: string, tool: string, sections: readonly Section[], stderr: string): string | null {
+  for (const s of sections) {
+    if (s.exitCode === 0) continue;
+    if (NO_MODULE_RE.test(stderr)) return `${tool} is installed but the ZFS kernel module is not loaded`;
+    throw toolFailed(command, s, stderr);
   }
   return null;
 }
@@ -58,28 +59,20 @@ export const zfsPoolsCommand: CommandSpec = {
     enabled: true,
   },
   script(_params, ctx) {
-    return [
-      SBIN_PATH_PREAMBLE,
-      toolCheckScript(ctx.nonce, 'zpool'),
-      `if ${toolPresent('zpool')}; then`,
+    return ifToolInstalledScript(ctx.nonce, 'zpool', [
       sectionScript(ctx.nonce, 'list', 'zpool list -Hp'),
       sectionScript(ctx.nonce, 'status', 'zpool status'),
-      'fi',
-    ].join('\n');
+    ]);
   },
   parse({ stdout, stderr }): ZfsPoolsResult {
     const sections = splitSections('zfs_pools', stdout);
     if (!toolInstalled('zfs_pools', sections, 'zpool')) {
-      return { available: false, reason: 'zpool is not installed (no ZFS on this host)', pools: [] };
+      return { available: false, reason: notInstalledReason('zpool'), pools: [] };
     }
     const list = section('zfs_pools', sections, 'list');
     const status = section('zfs_pools', sections, 'status');
-    for (const s of [list, status]) {
-      if (s.exitCode === 0) continue;
-      const reason = unavailableReason('zpool', s, stderr);
-      if (reason !== null) return { available: false, reason, pools: [] };
-      throw toolFailed('zfs_pools', s, stderr);
-    }
+    const reason = moduleMissingReason('zfs_pools', 'zpool', [list, status], stderr);
+    if (reason !== null) return { available: false, reason, pools: [] };
     const statusByName = new Map(parseZpoolStatus(status.text).map((p) => [p.name, p]));
     const pools = parseZpoolList(list.text).map((entry): ZfsPool => {
       const st = statusByName.get(entry.name);
@@ -104,25 +97,18 @@ export const zfsDatasetsCommand: CommandSpec = {
     enabled: true,
   },
   script(_params, ctx) {
-    return [
-      SBIN_PATH_PREAMBLE,
-      toolCheckScript(ctx.nonce, 'zfs'),
-      `if ${toolPresent('zfs')}; then`,
+    return ifToolInstalledScript(ctx.nonce, 'zfs', [
       sectionScript(ctx.nonce, 'list', 'zfs list -Hp -o name,used,avail,refer,mountpoint -t filesystem,volume'),
-      'fi',
-    ].join('\n');
+    ]);
   },
   parse({ stdout, stderr }): ZfsDatasetsResult {
     const sections = splitSections('zfs_datasets', stdout);
     if (!toolInstalled('zfs_datasets', sections, 'zfs')) {
-      return { available: false, reason: 'zfs is not installed (no ZFS on this host)', datasets: [] };
+      return { available: false, reason: notInstalledReason('zfs'), datasets: [] };
     }
     const list = section('zfs_datasets', sections, 'list');
-    if (list.exitCode !== 0) {
-      const reason = unavailableReason('zfs', list, stderr);
-      if (reason !== null) return { available: false, reason, datasets: [] };
-      throw toolFailed('zfs_datasets', list, stderr);
-    }
+    const reason = moduleMissingReason('zfs_datasets', 'zfs', [list], stderr);
+    if (reason !== null) return { available: false, reason, datasets: [] };
     return { available: true, reason: null, datasets: parseZfsList(list.text) };
   },
 };

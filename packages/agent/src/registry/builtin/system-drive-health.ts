@@ -17,31 +17,37 @@ import { sectionScript, splitSections, type Section } from '../../parse/sections
 import { parseError } from '../../parse/parse-error.js';
 import { parseLsblk, type BlockDevice } from '../../parse/lsblk.js';
 import { parseSmartctl, type SmartctlReport, type SmartSupport } from '../../parse/smartctl.js';
-import { decodeSmartctlExitStatus, type SmartctlExitFlag } from '../../parse/smartctl-exit-status.js';
+import { decodeSmartctlExitStatus } from '../../parse/smartctl-exit-status.js';
 import { overallVerdict, smartHealth, type SmartVerdict } from '../../parse/smart-health.js';
 import { isInfraError } from '@infrastructor/shared';
 import { HOUR_MS, SECOND_MS, stringParam } from './system-sections.js';
 
 const NAME = 'drive_health';
 
-export interface DriveHealth {
+/** What a disk's entry takes unchanged from its smartctl report. */
+type ReportedFacts = Pick<
+  SmartctlReport,
+  | 'smart'
+  | 'smartReason'
+  | 'temperatureC'
+  | 'powerOnHours'
+  | 'reallocatedSectors'
+  | 'pendingSectors'
+  | 'uncorrectableSectors'
+  | 'percentageUsed'
+  | 'smartPassed'
+  | 'exitStatus'
+  | 'exitFlags'
+>;
+
+export interface DriveHealth extends ReportedFacts {
   name: string;
+  // model ... transport: from smartctl or lsblk, whichever reports it.
   model: string | null;
   serial: string | null;
   capacityBytes: number | null;
   rotational: boolean | null;
   transport: string | null;
-  smart: SmartSupport;
-  smartReason: string | null;
-  temperatureC: number | null;
-  powerOnHours: number | null;
-  reallocatedSectors: number | null;
-  pendingSectors: number | null;
-  uncorrectableSectors: number | null;
-  percentageUsed: number | null;
-  smartPassed: boolean | null;
-  exitStatus: number | null;
-  exitFlags: SmartctlExitFlag[];
   verdict: SmartVerdict;
   reasons: string[];
 }

@@ -3,7 +3,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { sectionScript, splitSections } from '../../parse/sections.js';
 import { parseError } from '../../parse/parse-error.js';
 import { parseUname, type KernelInfo } from '../../parse/kernel-info.js';
-import { parseOsRelease } from '../../parse/os-release.js';
+import { parseOsRelease, type OsRelease } from '../../parse/os-release.js';
 import { HOUR_MS, okSectionText, SECOND_MS } from './system-sections.js';
 
 const NAME = 'kernel_info';
@@ -11,14 +11,7 @@ const NAME = 'kernel_info';
 export interface KernelInfoResult extends KernelInfo {
   hostname: string;
   /** null when the host has no os-release file (some embedded systems). */
-  os: {
-    id: string | null;
-    name: string | null;
-    prettyName: string | null;
-    versionId: string | null;
-    versionCodename: string | null;
-    idLike: string | null;
-  } | null;
+  os: Omit<OsRelease, 'fields'> | null;
 }
 
 export const kernelInfoCommand: CommandSpec = {
@@ -43,8 +36,8 @@ export const kernelInfoCommand: CommandSpec = {
     const osSection = sections.find((s) => s.name === 'os');
     let os: KernelInfoResult['os'] = null;
     if (osSection && osSection.exitCode === 0 && osSection.text.trim() !== '') {
-      const r = parseOsRelease(osSection.text);
-      os = { id: r.id, name: r.name, prettyName: r.prettyName, versionId: r.versionId, versionCodename: r.versionCodename, idLike: r.idLike };
+      const { fields: _fields, ...wellKnown } = parseOsRelease(osSection.text);
+      os = wellKnown;
     }
     return { ...kernel, hostname, os };
   },
