@@ -56,6 +56,16 @@ export class Semaphore {
     });
   }
 
+  /** Run `fn` holding one slot; waiting ends early when `signal` aborts. */
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
   #makeRelease(): Release {
     let released = false;
     return () => {

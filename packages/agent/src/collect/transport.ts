@@ -9,6 +9,8 @@ export interface ExecOptions {
   maxOutputBytes: number;
   /** Aborting kills the command and fails with ABORTED. */
   signal?: AbortSignal;
+  /** The command's name, for error details and logs. */
+  commandName?: string;
 }
 
 export interface ExecResult {

@@ -8,7 +8,7 @@ import type { CommandSpec, ParamValues } from '../registry/command-spec.js';
 import { newNonce } from '../parse/sections.js';
 import { snippet } from '../parse/parse-error.js';
 import type { ResultCache } from '../cache/result-cache.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { Semaphore } from '../collect/semaphore.js';
 import { detectChanges } from './change-detector.js';
 import type { EventCounters } from './event-counters.js';
 import type {
@@ -63,8 +63,8 @@ export class CollectionService {
   readonly #o: CollectionServiceOptions;
   readonly #hosts: ReadonlyMap<string, HostConfig>;
   readonly #inflight = new Map<string, Promise<CollectResult>>();
-  readonly #global: ConcurrencyLimiter;
-  readonly #perHost = new Map<string, ConcurrencyLimiter>();
+  readonly #global: Semaphore;
+  readonly #perHost = new Map<string, Semaphore>();
   readonly #running = new Set<Promise<unknown>>();
   readonly #abort = new AbortController();
   #closing = false;
@@ -72,7 +72,7 @@ export class CollectionService {
   constructor(options: CollectionServiceOptions) {
     this.#o = options;
     this.#hosts = new Map(options.config.hosts.map((h) => [h.name, h]));
-    this.#global = new ConcurrencyLimiter(options.config.limits.globalConcurrency);
+    this.#global = new Semaphore(options.config.limits.globalConcurrency);
   }
 
   /** Collections running or waiting for a slot right now. */
@@ -229,7 +229,7 @@ export class CollectionService {
                 async () => {
                   attempts += 1;
                   const script = spec.script(params, { nonce: newNonce() });
-                  const out = await transport.exec(script, { timeoutMs: settings.timeoutMs, maxOutputBytes, signal });
+                  const out = await transport.exec(script, { timeoutMs: settings.timeoutMs, maxOutputBytes, signal, commandName: spec.name });
                   bytes = out.bytes;
                   const ok = out.exitCode !== null && (spec.okExitCodes ?? [0]).includes(out.exitCode);
                   if (!ok) {
@@ -350,10 +350,10 @@ export class CollectionService {
     }
   }
 
-  #limiterFor(host: HostConfig): ConcurrencyLimiter {
+  #limiterFor(host: HostConfig): Semaphore {
     let l = this.#perHost.get(host.name);
     if (!l) {
-      l = new ConcurrencyLimiter(this.#o.config.limits.perHostConcurrency);
+      l = new Semaphore(this.#o.config.limits.perHostConcurrency);
       this.#perHost.set(host.name, l);
     }
     return l;
@@ -374,7 +374,7 @@ export class CollectionService {
     const outcome = await Promise.race([Promise.allSettled(pending).then(() => 'done' as const), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      this.#abort.abort();
+      this.#abort.abort(new InfraError('ABORTED', 'the agent is shutting down; collection aborted at the shutdown deadline'));
       await Promise.allSettled(pending);
       return { drained: false };
     }
