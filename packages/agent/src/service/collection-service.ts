@@ -127,7 +127,10 @@ export class CollectionService {
       paramsHash = this.#o.registry.paramsHash(params);
       const key = `${hostName}\u0000${commandName}\u0000${paramsHash}`;
 
-      if (!forceRefresh && settings.ttlMs > 0) {
+      // Scheduled runs always execute (the schedule is the operator's chosen
+      // frequency) and refresh the cache; requests and the CLI are served
+      // from it while the result is fresh.
+      if (!forceRefresh && options.source !== 'schedule' && settings.ttlMs > 0) {
         const hit = this.#o.cache.get(key);
         if (hit) {
           this.#o.counters.inc('cache_hit');

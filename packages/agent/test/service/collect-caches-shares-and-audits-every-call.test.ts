@@ -49,6 +49,15 @@ describe('collect()', () => {
     expect(sink.results).toHaveLength(1);
   });
 
+  it('always executes scheduled runs, refreshing the cache that requests then read', async () => {
+    const { service, sink, transport } = setup({});
+    await service.collect('h1', 'list', { source: 'schedule' });
+    await service.collect('h1', 'list', { source: 'schedule' });
+    await service.collect('h1', 'list', { source: 'request' });
+    expect((transport as ScriptedTransport).calls).toHaveLength(2);
+    expect(sink.audits.map((a) => a.status)).toEqual(['success', 'success', 'cached']);
+  });
+
   it('runs again after the TTL expires and on forceRefresh', async () => {
     const { service, sink, transport, clock } = setup({});
     await service.collect('h1', 'list', { source: 'cli' });
