@@ -51,6 +51,23 @@ export const ERROR_CODES = {
   STORE_OPEN_FAILED: { retryable: false, summary: 'the database could not be opened' },
   STORE_MIGRATION_FAILED: { retryable: false, summary: 'a schema migration failed' },
 
+  // wire protocol, hub and subscribers
+  FRAME_INVALID: { retryable: false, summary: 'a frame failed to decode or validate' },
+  PROTOCOL_VERSION_MISMATCH: { retryable: false, summary: 'the peer speaks another protocol version' },
+  MESSAGE_UNKNOWN: { retryable: false, summary: 'a message of an unknown type' },
+  FRAME_TOO_LARGE: { retryable: false, summary: 'a frame exceeded the endpoint maxPayload' },
+  AUTH_FAILED: { retryable: false, summary: 'the token was missing or not accepted' },
+  FORBIDDEN: { retryable: false, summary: 'the token does not allow this (role or site scope)' },
+  AGENT_ID_MISMATCH: { retryable: false, summary: 'the agent id in hello differs from the one bound to its token' },
+  AGENT_REPLACED: { retryable: true, summary: 'a newer connection of the same agent took over' },
+  AGENT_OFFLINE: { retryable: true, summary: 'no agent of that site is connected' },
+  TOPIC_INVALID: { retryable: false, summary: 'a topic pattern is malformed' },
+  SLOW_CONSUMER: { retryable: true, summary: 'the subscriber did not read fast enough and was dropped' },
+  REQUEST_TIMEOUT: { retryable: true, summary: 'the on-demand request got no answer within its deadline' },
+  REQUEST_INVALID: { retryable: false, summary: 'the on-demand request is malformed' },
+  HUB_UNREACHABLE: { retryable: true, summary: 'the hub could not be reached' },
+  HUB_SHUTTING_DOWN: { retryable: true, summary: 'the hub is shutting down' },
+
   INTERNAL: { retryable: false, summary: 'an unexpected internal error' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 

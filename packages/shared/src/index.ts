@@ -1,2 +1,5 @@
 export * from './errors.js';
 export * from './codec.js';
+export * from './validate.js';
+export * from './records.js';
+export * from './protocol/index.js';

@@ -25,9 +25,9 @@ export type ParamSpec =
       description: string;
     };
 
-export type ParamValue = string | number | readonly string[];
-/** Parameters after validation: every declared param with a default is present. */
-export type ParamValues = Readonly<Record<string, ParamValue>>;
+/** Parameters after validation: every declared param with a default is present (shared: they travel). */
+export type { ParamValue, ParamValues } from '@infrastructor/shared';
+import type { ParamValues } from '@infrastructor/shared';
 
 export interface CommandDefaults {
   /** node-cron expression (5 or 6 fields). */

@@ -5,7 +5,7 @@
  * never dropped by the outbox cap.
  */
 import type Database from 'better-sqlite3';
-import { encode } from '@infrastructor/shared';
+import { encode, parseAuditEntry } from '@infrastructor/shared';
 import { AUDIT_SOURCES, AUDIT_STATUSES, type AuditEntry, type AuditRow } from './store-types.js';
 import { asRow, bool, bool01, errorCodeOrNull, int, oneOf, roundNonNegative, str, strOrNull, type Row } from './row-validate.js';
 import { DEFAULT_PRUNE_BATCH_SIZE, pruneInBatches } from './results-store.js';
@@ -134,23 +134,7 @@ export function encodeAudit(entry: AuditEntry): Buffer {
 
 /** Validate a decoded audit payload (outbox record of kind 'audit'). */
 export function parseAuditPayload(value: unknown): AuditEntry {
-  const where = 'audit payload';
-  const row = asRow(value, where);
-  return {
-    timeMs: int(row, 'timeMs', where),
-    host: str(row, 'host', where),
-    command: str(row, 'command', where),
-    paramsHash: str(row, 'paramsHash', where),
-    source: oneOf(row, 'source', AUDIT_SOURCES, where),
-    status: oneOf(row, 'status', AUDIT_STATUSES, where),
-    cacheHit: bool(row, 'cacheHit', where),
-    forceRefresh: bool(row, 'forceRefresh', where),
-    durationMs: int(row, 'durationMs', where),
-    bytes: int(row, 'bytes', where),
-    errorCode: errorCodeOrNull(row, 'errorCode', where),
-    errorMessage: strOrNull(row, 'errorMessage', where),
-    correlationId: str(row, 'correlationId', where),
-  };
+  return parseAuditEntry(value, 'INTERNAL');
 }
 
 function toAuditRow(row: Row): AuditRow {

@@ -56,7 +56,7 @@
  *   `enforceCaps()` runs the same pass on its own (age caps while idle).
  */
 import type Database from 'better-sqlite3';
-import { encode, InfraError } from '@infrastructor/shared';
+import { encode, InfraError, parseGapPayload as parseSharedGapPayload, type GapPayload, type GapReason } from '@infrastructor/shared';
 import type { Clock, StoreLogger } from './store-types.js';
 import { asRow, blob, int, oneOf, type Row } from './row-validate.js';
 
@@ -72,17 +72,7 @@ export interface OutboxRecord {
   payload: Buffer;
 }
 
-export type GapReason = 'maxBytes' | 'maxAgeMs';
-
-/** Payload of a `gap` record. */
-export interface GapPayload {
-  droppedResults: number;
-  droppedBytes: number;
-  /** Inclusive seq range the dropped results spanned. */
-  fromSeq: number;
-  toSeq: number;
-  reasons: GapReason[];
-}
+export type { GapPayload, GapReason } from '@infrastructor/shared';
 
 export interface PeekOptions {
   /** Return records with seq > afterSeq. Default 0. */
@@ -402,18 +392,7 @@ export class Outbox {
 
 /** Validate a decoded gap payload (e.g. in tests or on the hub side). */
 export function parseGapPayload(value: unknown): GapPayload {
-  const row = asRow(value, 'gap payload');
-  const reasons = row['reasons'];
-  if (!Array.isArray(reasons) || !reasons.every((r) => r === 'maxBytes' || r === 'maxAgeMs')) {
-    throw new InfraError('INTERNAL', 'stored gap payload has invalid reasons');
-  }
-  return {
-    droppedResults: int(row, 'droppedResults', 'gap payload'),
-    droppedBytes: int(row, 'droppedBytes', 'gap payload'),
-    fromSeq: int(row, 'fromSeq', 'gap payload'),
-    toSeq: int(row, 'toSeq', 'gap payload'),
-    reasons: reasons as GapReason[],
-  };
+  return parseSharedGapPayload(value, 'INTERNAL');
 }
 
 function toRecord(row: Row): OutboxRecord {

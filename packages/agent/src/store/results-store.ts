@@ -9,8 +9,7 @@
  * Latest rows are not pruned (one per key); history rows are.
  */
 import type Database from 'better-sqlite3';
-import { decode, InfraError } from '@infrastructor/shared';
-import type { ParamValue, ParamValues } from '../registry/command-spec.js';
+import { decode, InfraError, parseResultEntry } from '@infrastructor/shared';
 import type { ResultEntry, StoredResult } from './store-types.js';
 import { asRow, blob, int, num, str, type Row } from './row-validate.js';
 
@@ -108,28 +107,5 @@ function toStored(row: Row, where: string): StoredResult {
 
 /** Validate a decoded result payload (outbox record of kind 'result', or a results row). */
 export function parseResultPayload(value: unknown): ResultEntry {
-  const where = 'result payload';
-  const row = asRow(value, where);
-  return {
-    host: str(row, 'host', where),
-    command: str(row, 'command', where),
-    paramsHash: str(row, 'paramsHash', where),
-    params: parseParams(row['params']),
-    collectedAtMs: num(row, 'collectedAtMs', where),
-    durationMs: num(row, 'durationMs', where),
-    bytes: num(row, 'bytes', where),
-    data: row['data'],
-    correlationId: str(row, 'correlationId', where),
-  };
-}
-
-function parseParams(value: unknown): ParamValues {
-  const row = asRow(value, 'result params');
-  const out: Record<string, ParamValue> = {};
-  for (const [key, v] of Object.entries(row)) {
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) out[key] = v;
-    else if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) out[key] = v;
-    else throw new InfraError('INTERNAL', `stored result params has an invalid value for ${key}`, { details: { key } });
-  }
-  return out;
+  return parseResultEntry(value, 'INTERNAL');
 }

@@ -1,10 +1,21 @@
 /**
- * Shapes the store writes and reads. AuditEntry, ResultEntry, FileChange and
- * ChangeEntry are defined here, once: the collection service imports them
- * (service → store), and the store depends on nothing in the service.
+ * Shapes the store writes and reads. The records themselves (AuditEntry,
+ * ResultEntry, FileChange, ChangeEntry) are wire data, defined once in
+ * @infrastructor/shared (records.ts): the agent stores and streams them, the
+ * hub validates them. The collection service imports them from here.
  */
-import type { ErrorCode } from '@infrastructor/shared';
-import type { ParamValues } from '../registry/command-spec.js';
+import type { AuditEntry, CollectionSource, ResultEntry } from '@infrastructor/shared';
+
+export type {
+  AuditEntry,
+  AuditStatus,
+  ChangeEntry,
+  ChangeKind,
+  FileChange,
+  ResultEntry,
+} from '@infrastructor/shared';
+export { AUDIT_STATUSES, COLLECTION_SOURCES as AUDIT_SOURCES } from '@infrastructor/shared';
+export type AuditSource = CollectionSource;
 
 /** Milliseconds since the epoch. Injected; never read Date.now() in the store. */
 export type Clock = () => number;
@@ -16,65 +27,14 @@ export interface StoreLogger {
   error(obj: object, msg?: string): void;
 }
 
-export type AuditSource = 'schedule' | 'request' | 'cli';
-export type AuditStatus = 'success' | 'cached' | 'error' | 'timeout';
-
-export const AUDIT_SOURCES: readonly AuditSource[] = ['schedule', 'request', 'cli'];
-export const AUDIT_STATUSES: readonly AuditStatus[] = ['success', 'cached', 'error', 'timeout'];
-
-export interface AuditEntry {
-  timeMs: number;
-  host: string;
-  command: string;
-  paramsHash: string;
-  source: AuditSource;
-  status: AuditStatus;
-  cacheHit: boolean;
-  forceRefresh: boolean;
-  durationMs: number;
-  bytes: number;
-  errorCode: ErrorCode | null;
-  errorMessage: string | null;
-  correlationId: string;
-}
-
 /** An audit row as stored: the entry plus its row id and outbox seq. */
 export interface AuditRow extends AuditEntry {
   id: number;
   seq: number;
 }
 
-export interface ResultEntry {
-  host: string;
-  command: string;
-  paramsHash: string;
-  params: ParamValues;
-  collectedAtMs: number;
-  durationMs: number;
-  bytes: number;
-  /** The parsed output; anything MessagePack can hold. */
-  data: unknown;
-  correlationId: string;
-}
-
 export interface StoredResult extends ResultEntry {
   seq: number;
-}
-
-export type ChangeKind = 'created' | 'modified' | 'deleted';
-
-export interface FileChange {
-  path: string;
-  change: ChangeKind;
-  oldHash: string | null;
-  newHash: string | null;
-}
-
-export interface ChangeEntry extends FileChange {
-  host: string;
-  command: string;
-  detectedAtMs: number;
-  correlationId: string;
 }
 
 /** A file seen by a file-based command now (registry/command-spec.ts ParsedFile). */
