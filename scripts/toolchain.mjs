@@ -51,7 +51,7 @@ export function ensureBuilt({ frozen = false } = {}) {
     }
   }
   log('compiling TypeScript…');
-  const status = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/shared', 'packages/agent']);
+  const status = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/shared', 'packages/agent', 'packages/hub']);
   if (status !== 0) {
     log('TypeScript build failed: see the errors above');
     process.exit(status);

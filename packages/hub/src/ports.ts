@@ -1,0 +1,63 @@
+/**
+ * The seams inside the hub, so the agent side (agents/, ingest/, store/)
+ * and the subscriber side (state/, fanout/, subscribers/) can be built and
+ * tested apart. main.ts wires them.
+ *
+ *   agent frames → ingest (apply in seq order, commit) → EventPublisher.publish
+ *   → state (latest per topic, in memory) → fan-out → subscribers
+ *   subscriber collect → CollectRelay → agent session → agent → answer back
+ */
+import type { EventKind, Role, WireCollectResult, WireError } from '@infrastructor/shared';
+
+/** An update before the subscriber side numbers it (seq, topicSeq). */
+export interface HubEventInput {
+  kind: EventKind;
+  topic: string;
+  /** The site the topic belongs to (subscriber scope check). */
+  site: string;
+  timeMs: number;
+  data: unknown;
+  /** Kept as the latest state of its topic (results, agent status) and sent in snapshots. */
+  retain: boolean;
+}
+
+export interface EventPublisher {
+  /** Called after the records behind these events are committed. Order is kept. */
+  publish(events: readonly HubEventInput[]): void;
+}
+
+/** Retained events persisted by the hub store, loaded into memory at start. */
+export interface RetainedEventSource {
+  loadRetained(): HubEventInput[];
+}
+
+export interface SubscriberPrincipal {
+  name: string;
+  role: Role;
+  /** Sites this token may see; ['*'] means all. */
+  sites: readonly string[];
+}
+
+export interface AgentPrincipal {
+  agentId: string;
+  site: string;
+}
+
+export interface CollectRelayRequest {
+  requestId: string;
+  site: string;
+  host: string;
+  command: string;
+  params: Record<string, string | number | string[]>;
+  forceRefresh: boolean;
+  timeoutMs: number;
+  principal: SubscriberPrincipal;
+  correlationId: string;
+}
+
+export type CollectRelayAnswer = { ok: true; result: WireCollectResult & { site: string } } | { ok: false; error: WireError };
+
+export interface CollectRelay {
+  /** Never rejects: failures come back as { ok: false, error } with a code. */
+  collect(request: CollectRelayRequest): Promise<CollectRelayAnswer>;
+}
