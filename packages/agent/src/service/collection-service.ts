@@ -94,21 +94,7 @@ export class CollectionService {
     const startedAtMs = this.#o.now();
     const correlationId = options.correlationId ?? randomUUID();
     const forceRefresh = options.forceRefresh === true;
-    const audit = (fields: Partial<AuditEntry> & Pick<AuditEntry, 'status'>): AuditEntry => ({
-      timeMs: startedAtMs,
-      host: hostName,
-      command: commandName,
-      paramsHash: '',
-      source: options.source,
-      cacheHit: false,
-      forceRefresh,
-      durationMs: Math.max(0, this.#o.now() - startedAtMs),
-      bytes: 0,
-      errorCode: null,
-      errorMessage: null,
-      correlationId,
-      ...fields,
-    });
+    const audit = this.#auditFor({ startedAtMs, host: hostName, command: commandName, source: options.source, forceRefresh, correlationId });
 
     let paramsHash = '';
     // The call that runs an execution audits it itself (#execute); every
@@ -207,21 +193,8 @@ export class CollectionService {
     let bytes = 0;
     let attempts = 0;
 
-    const audit = (fields: Partial<AuditEntry> & Pick<AuditEntry, 'status'>): AuditEntry => ({
-      timeMs: ctx.startedAtMs,
-      host: host.name,
-      command: spec.name,
-      paramsHash,
-      source: ctx.source,
-      cacheHit: false,
-      forceRefresh: ctx.forceRefresh,
-      durationMs: Math.max(0, this.#o.now() - ctx.startedAtMs),
-      bytes,
-      errorCode: null,
-      errorMessage: null,
-      correlationId: ctx.correlationId,
-      ...fields,
-    });
+    const base = this.#auditFor({ startedAtMs: ctx.startedAtMs, host: host.name, command: spec.name, source: ctx.source, forceRefresh: ctx.forceRefresh, correlationId: ctx.correlationId });
+    const audit = (fields: AuditFields): AuditEntry => base({ paramsHash, bytes, ...fields });
 
     try {
       const data = await this.#limiterFor(host).run(
@@ -324,6 +297,32 @@ export class CollectionService {
     }
   }
 
+  /** Audit rows of one call: the call's identity plus what happened. */
+  #auditFor(call: {
+    startedAtMs: number;
+    host: string;
+    command: string;
+    source: CollectOptions['source'];
+    forceRefresh: boolean;
+    correlationId: string;
+  }): (fields: AuditFields) => AuditEntry {
+    return (fields) => ({
+      timeMs: call.startedAtMs,
+      host: call.host,
+      command: call.command,
+      paramsHash: '',
+      source: call.source,
+      cacheHit: false,
+      forceRefresh: call.forceRefresh,
+      durationMs: Math.max(0, this.#o.now() - call.startedAtMs),
+      bytes: 0,
+      errorCode: null,
+      errorMessage: null,
+      correlationId: call.correlationId,
+      ...fields,
+    });
+  }
+
   #recordFailure(e: InfraError, entry: AuditEntry, attempts = 0): void {
     const message = e.message.length > ERROR_MESSAGE_MAX_CHARS ? `${e.message.slice(0, ERROR_MESSAGE_MAX_CHARS)}…` : e.message;
     this.#o.counters.inc(`collection_failed.${e.code}`);
@@ -384,6 +383,8 @@ export class CollectionService {
     return { drained: true };
   }
 }
+
+type AuditFields = Partial<AuditEntry> & Pick<AuditEntry, 'status'>;
 
 function statusFor(e: InfraError): AuditStatus {
   return e.code === 'EXEC_TIMEOUT' || e.code === 'SSH_CONNECT_TIMEOUT' ? 'timeout' : 'error';
