@@ -29,6 +29,11 @@ import { formatCommandList, formatParserList } from './cli/catalog-listings.js';
 import { parseSavedOutput } from './cli/parse-saved-output.js';
 import { formatConfigSummary } from './cli/config-summary.js';
 import { formatStatus, summarizeStatus } from './cli/status-report.js';
+import type { CollectionSink } from './service/collection-types.js';
+import { LinkStateStore } from './store/link-state-store.js';
+import { HubLink } from './stream/hub-link.js';
+import { jobInfos } from './stream/job-intervals.js';
+import { nodeTimers, type SocketFactory } from './stream/link-ports.js';
 
 const VERSION = '0.1.0';
 const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
@@ -58,13 +63,29 @@ export interface Agent {
   cache: ResultCache;
   pool: SshPool;
   maintenance: Maintenance;
-  /** Stop schedules, drain collections up to the deadline, close SSH, close the database. Safe twice. */
+  /** The link to the hub when `hub` is configured; `runDaemon` starts it. */
+  link: HubLink | undefined;
+  /** Close the hub link, stop schedules, drain collections up to the deadline, close SSH, close the database. Safe twice. */
   shutdown(): Promise<void>;
 }
 
-export function composeAgent(config: AgentConfig, logger: Logger): Agent {
+export interface ComposeOptions {
+  /** Opens the hub WebSocket (tests). */
+  createSocket?: SocketFactory;
+}
+
+export function composeAgent(config: AgentConfig, logger: Logger, options: ComposeOptions = {}): Agent {
   const store = openAgentStore({ storage: config.storage, logger, clock: Date.now });
   try {
+    let link: HubLink | undefined;
+    // Every collection write adds outbox records (results, audits, changes, gaps): tell the link.
+    const sink: CollectionSink = {
+      previousFileHashes: (host, command) => store.collections.previousFileHashes(host, command),
+      record: (entry) => {
+        store.collections.record(entry);
+        link?.notify();
+      },
+    };
     const registry = createRegistry({ builtins: builtinCommands, config });
     const counters = new EventCounters();
     const pool = new SshPool({ limits: config.limits, hostKeyStore: store.hostKeys, logger });
@@ -74,7 +95,7 @@ export function composeAgent(config: AgentConfig, logger: Logger): Agent {
       config,
       registry,
       transportFor: (host: HostConfig) => (host.transport === 'local' ? local : pool.transportFor(host)),
-      sink: store.collections,
+      sink,
       cache,
       counters,
       logger,
@@ -89,12 +110,33 @@ export function composeAgent(config: AgentConfig, logger: Logger): Agent {
     }
     const scheduler = new Scheduler({ jobs, collect: (h, c, o) => service.collect(h, c, o), jitterMs: config.schedule.jitterMs, counters, logger });
     const maintenance = new Maintenance({ store, intervalMs: MAINTENANCE_INTERVAL_MS, logger, counters });
+    if (config.hub) {
+      const linkState = new LinkStateStore(store.db);
+      link = new HubLink({
+        hub: config.hub,
+        site: config.site,
+        version: VERSION,
+        jobs: jobInfos(jobs.map((j) => ({ host: j.host.name, command: j.command, schedule: j.schedule }))),
+        epoch: store.epoch,
+        outbox: store.outbox,
+        collect: (h, c, o) => service.collect(h, c, o),
+        state: linkState,
+        logger: logger.child({ component: 'hub-link' }),
+        counters,
+        clock: Date.now,
+        timers: nodeTimers(),
+        random: Math.random,
+        ...(options.createSocket ? { createSocket: options.createSocket } : {}),
+      });
+    }
 
     let down: Promise<void> | undefined;
     const shutdown = (): Promise<void> => {
       down ??= (async () => {
         const deadlineMs = config.limits.shutdownTimeoutMs;
         logger.info({ event: 'shutdown_started', deadlineMs }, 'shutting down: stopping schedules, draining collections');
+        // The hub link first: stop streaming, answer requests in flight, close the socket.
+        await link?.close(deadlineMs);
         maintenance.stop();
         await scheduler.stop();
         const { drained } = await service.close(deadlineMs);
@@ -106,7 +148,7 @@ export function composeAgent(config: AgentConfig, logger: Logger): Agent {
       })();
       return down;
     };
-    return { config, store, registry, service, scheduler, maintenance, counters, cache, pool, shutdown };
+    return { config, store, registry, service, scheduler, maintenance, counters, cache, pool, link, shutdown };
   } catch (err) {
     store.close();
     throw err;
@@ -199,6 +241,16 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
     `agent for site ${config.site} started with ${config.hosts.length} host(s)`,
   );
   agent.maintenance.start();
+  if (agent.link) {
+    try {
+      agent.link.start();
+    } catch (err) {
+      await agent.shutdown();
+      throw err;
+    }
+  } else {
+    logger.info({ event: 'hub_not_configured' }, 'no hub configured: records stay in the outbox');
+  }
   if (config.schedule.enabled) {
     agent.scheduler.start();
     if (config.schedule.runOnStart) agent.scheduler.kickoff();
@@ -211,6 +263,7 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
       signals += 1;
       if (signals > 1) {
         logger.warn({ event: 'shutdown_forced', signal }, 'second signal: exiting now');
+        agent.link?.destroy();
         agent.pool.destroy();
         resolve(EXIT_FAILED);
         return;
@@ -281,9 +334,12 @@ function statusCommand(rest: readonly string[], io: Io): number {
       lastSuccesses: store.audit.lastSuccesses(),
       recentErrors: store.audit.recentErrors({ limit: 500 }),
       outbox: store.outbox.stats(),
+      hub: config.hub ? { url: config.hub.url, link: new LinkStateStore(store.db).read() } : null,
     };
     if (values['json'] === true) {
-      io.out(JSON.stringify({ site: data.site, database: data.databasePath, epoch: data.epoch, outbox: data.outbox, commands: summarizeStatus(config, data) }));
+      io.out(
+        JSON.stringify({ site: data.site, database: data.databasePath, epoch: data.epoch, outbox: data.outbox, hub: data.hub, commands: summarizeStatus(config, data) }),
+      );
     } else io.out(formatStatus(config, data));
     return EXIT_OK;
   } finally {

@@ -69,6 +69,14 @@ export const ERROR_CODES = {
   HUB_SHUTTING_DOWN: { retryable: true, summary: 'the hub is shutting down' },
 
   INTERNAL: { retryable: false, summary: 'an unexpected internal error' },
+
+  // hub agent endpoint (appended)
+  HELLO_TIMEOUT: { retryable: true, summary: 'the peer sent no hello within the hello timeout' },
+  EPOCH_INVALID: { retryable: false, summary: 'a records batch names another epoch than the connection hello' },
+  AGENT_BUSY: { retryable: true, summary: 'the agent has too many on-demand requests in flight' },
+
+  // hub subscriber endpoint (appended)
+  TOO_MANY_REQUESTS: { retryable: true, summary: 'this subscriber connection has too many on-demand requests in flight' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,6 +8,9 @@ export function formatConfigSummary(config: AgentConfig, registry: Registry): st
     `configuration OK: ${config.sourcePath}`,
     `site ${config.site}; ${config.hosts.length} host(s); database ${config.storage.path} (synchronous ${config.storage.synchronous})`,
     `limits: ${config.limits.globalConcurrency} concurrent collections, ${config.limits.perHostConcurrency} per host; schedules ${config.schedule.enabled ? 'on' : 'OFF'}`,
+    config.hub
+      ? `hub: ${config.hub.url} as agent ${config.hub.agentId}; token ${config.hub.tokenFile ? `from ${config.hub.tokenFile} (read at start)` : 'inline'}${config.hub.caFile ? `; CA ${config.hub.caFile}` : ''}`
+      : 'hub: none (stand-alone; records wait in the outbox)',
     '',
   ];
   const rows: string[][] = [];

@@ -2,6 +2,7 @@ import type { AgentConfig } from '../config/agent-config.js';
 import type { LastSuccess } from '../store/audit-store.js';
 import type { AuditRow } from '../store/store-types.js';
 import type { OutboxStats } from '../store/outbox.js';
+import type { HubLinkState } from '../store/link-state-store.js';
 import { formatTable } from './format-table.js';
 
 export interface StatusData {
@@ -12,6 +13,8 @@ export interface StatusData {
   lastSuccesses: readonly LastSuccess[];
   recentErrors: readonly AuditRow[];
   outbox: OutboxStats;
+  /** null/absent: no hub configured. `link` is what the running agent last wrote (null: never ran with a hub). */
+  hub?: { url: string; link: HubLinkState | null } | null;
 }
 
 export interface HostCommandStatus {
@@ -77,9 +80,29 @@ export function formatStatus(config: AgentConfig, data: StatusData): string {
       (o.oldestAgeMs !== null ? `; oldest ${formatAgo(data.nowMs, data.nowMs - o.oldestAgeMs)}` : '') +
       (o.droppedResultsTotal > 0 ? `; ${o.droppedResultsTotal} result(s) dropped by the cap (see gap records)` : '') +
       (o.overCapacity ? '; OVER CAPACITY' : ''),
-    'hub: none configured (records stay in the outbox)',
+    formatHubLine(data),
     '',
     rows.length > 0 ? formatTable(['HOST', 'COMMAND', 'STATE', 'LAST SUCCESS', 'LAST ERROR'], rows) : 'no collections recorded yet',
   ];
   return lines.join('\n');
+}
+
+/** One line about the hub link, from the state the running agent writes to the database. */
+export function formatHubLine(data: StatusData): string {
+  const hub = data.hub;
+  if (!hub) return 'hub: none configured (records stay in the outbox)';
+  const link = hub.link;
+  if (link === null) return `hub: ${hub.url} — no connection recorded yet (is the agent running?)`;
+  const ack = link.lastAckSeq === null ? '' : `; hub has up to seq ${link.lastAckSeq}`;
+  const err = link.lastError === null ? '' : `; last error ${link.lastError.code} ${formatAgo(data.nowMs, link.lastError.atMs)}: ${link.lastError.message.slice(0, 120)}`;
+  switch (link.phase) {
+    case 'connected':
+      return `hub: ${hub.url} — connected since ${formatAgo(data.nowMs, link.sinceMs)}${ack}${err}`;
+    case 'connecting':
+      return `hub: ${hub.url} — connecting since ${formatAgo(data.nowMs, link.sinceMs)}${ack}`;
+    case 'disconnected':
+      return `hub: ${hub.url} — DISCONNECTED since ${formatAgo(data.nowMs, link.sinceMs)}${ack}${err}`;
+    case 'closed':
+      return `hub: ${hub.url} — agent stopped ${formatAgo(data.nowMs, link.sinceMs)}${ack}${err}`;
+  }
 }

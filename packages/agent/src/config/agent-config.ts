@@ -4,6 +4,7 @@
  * Keys are camelCase in YAML too. Every duration/size key carries its unit.
  */
 import type { ParamSpec } from '../registry/command-spec.js';
+import type { Secret } from './secret.js';
 
 export type HostKeyPolicy = 'strict' | 'tofu';
 
@@ -59,6 +60,30 @@ export interface UserCommandConfig {
   enabled: boolean;
 }
 
+/** The hub this agent streams to (config key `hub`; see docs/configuration.md#hub). */
+export interface HubConfig {
+  /** ws:// or wss:// URL of the hub's agent endpoint; `/agent` when the URL had no path. */
+  url: string;
+  /** Sent in hello; defaults to `site`. */
+  agentId: string;
+  /** The token written inline (`hub.token`); exactly one of token / tokenFile is set. */
+  token?: Secret;
+  /** Absolute path of a file holding the token; read when the agent starts. */
+  tokenFile?: string;
+  /** Absolute path of a PEM file with the CA(s) that signed the hub's certificate (wss:// only). */
+  caFile?: string;
+  /** Allows ws:// (unencrypted). Never turns certificate checks off. */
+  insecure: boolean;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  windowMaxRecords: number;
+  windowMaxBytes: number;
+  reconnectBaseDelayMs: number;
+  reconnectMaxDelayMs: number;
+  pingIntervalMs: number;
+  statusIntervalMs: number;
+}
+
 export interface AgentConfig {
   site: string;
   hosts: readonly HostConfig[];
@@ -97,6 +122,8 @@ export interface AgentConfig {
     runOnStart: boolean;
   };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
+  /** Absent: the agent runs stand-alone and records wait in the outbox. */
+  hub?: HubConfig;
   /** Absolute path of the file this came from. */
   sourcePath: string;
 }

@@ -16,9 +16,10 @@ import { required, readString } from './read-values.js';
 import { readOverrides, readUserCommands, type KnownCommands } from './validate-commands.js';
 import { readHosts } from './validate-hosts.js';
 import { readCache, readLimits, readLog, readScheduleSection, readSsh, readStorage } from './validate-sections.js';
+import { readHub } from './validate-hub.js';
 import { formatProblem, YamlSource, type ConfigProblem } from './yaml-source.js';
 
-export const TOP_LEVEL_KEYS = ['site', 'hosts', 'commands', 'userCommands', 'ssh', 'storage', 'limits', 'cache', 'schedule', 'log'] as const;
+export const TOP_LEVEL_KEYS = ['site', 'hosts', 'commands', 'userCommands', 'ssh', 'storage', 'limits', 'cache', 'schedule', 'log', 'hub'] as const;
 export const SITE_RE = /^[a-z0-9_.-]{1,64}$/;
 
 export interface LoadConfigOptions {
@@ -75,6 +76,7 @@ export function parseConfig(text: string, sourcePath: string, options: LoadConfi
   const commands = readOverrides(src, root.get('commands'), knownCommands);
   const ssh = readSsh(src, root, baseDir);
   const hosts = readHosts(src, root, { baseDir, ssh, known: knownCommands });
+  const hub = readHub(src, root, baseDir, site);
   const config: AgentConfig = {
     site: site ?? '',
     hosts,
@@ -86,6 +88,7 @@ export function parseConfig(text: string, sourcePath: string, options: LoadConfi
     cache: readCache(src, root),
     schedule: readScheduleSection(src, root),
     log: readLog(src, root),
+    ...(hub === undefined ? {} : { hub }),
     sourcePath: absPath,
   };
   if (src.problems.length > 0) throw configError(absPath, src.problems);

@@ -9,12 +9,12 @@ describe('unknown keys', () => {
         - name: nas
           address: 10.0.0.2
           privateKeyPath: /k
-      hub:
-        url: wss://hub
+      metrics:
+        port: 9100
     `);
     expect(err.code).toBe('CONFIG_UNKNOWN_KEY');
-    expect(err.message).toContain('hub (line 6, col 1): unknown key "hub"');
-    expect(problemsOf(err)).toEqual([expect.objectContaining({ path: 'hub', line: 6, col: 1, code: 'CONFIG_UNKNOWN_KEY' })]);
+    expect(err.message).toContain('metrics (line 6, col 1): unknown key "metrics"');
+    expect(problemsOf(err)).toEqual([expect.objectContaining({ path: 'metrics', line: 6, col: 1, code: 'CONFIG_UNKNOWN_KEY' })]);
   });
 
   it('inside a host, suggesting the key that was probably meant', () => {

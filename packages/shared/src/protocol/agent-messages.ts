@@ -43,6 +43,15 @@ export interface WireRecord {
 export interface AgentRecords {
   t: 'records';
   epoch: string;
+  /**
+   * The records in this batch follow directly after `afterSeq` in the
+   * agent's outbox: seqs between afterSeq and the first record were dropped
+   * by the agent's outbox-full policy and are reported in a later gap
+   * record. When afterSeq is above the hub's committed high water, the hub
+   * is missing records and answers with `resend` (packages/hub/src/ingest/).
+   * Every record's seq is > afterSeq, strictly increasing within the batch.
+   */
+  afterSeq: number;
   records: WireRecord[];
 }
 
@@ -211,7 +220,7 @@ export function parseAgentMessage(value: unknown): AgentMessage {
           payload: c.bytes(ro, 'payload'),
         };
       });
-      return { t, epoch: c.string(o, 'epoch', { pattern: EPOCH }), records };
+      return { t, epoch: c.string(o, 'epoch', { pattern: EPOCH }), afterSeq: c.int(o, 'afterSeq', { min: 0 }), records };
     }
     case 'status':
       return {
