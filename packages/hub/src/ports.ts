@@ -7,6 +7,8 @@
  *   → state (latest per topic, in memory) → fan-out → subscribers
  *   subscriber collect → CollectRelay → agent session → agent → answer back
  */
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { EventKind, Role, WireCollectResult, WireError } from '@infrastructor/shared';
 
 /** An update before the subscriber side numbers it (seq, topicSeq). */
@@ -60,4 +62,20 @@ export type CollectRelayAnswer = { ok: true; result: WireCollectResult & { site:
 export interface CollectRelay {
   /** Never rejects: failures come back as { ok: false, error } with a code. */
   collect(request: CollectRelayRequest): Promise<CollectRelayAnswer>;
+}
+
+/**
+ * The subscriber endpoint (/subscribe). The HTTP upgrade is authenticated by
+ * the agent side's upgrade router BEFORE the WebSocket is accepted; the
+ * gateway receives an open socket and the principal its token resolved to.
+ * The socket came from a WebSocketServer with maxPayload =
+ * limits.subscriberMaxPayloadBytes. The gateway owns the socket from then on
+ * (hello, subscriptions, pings, closing it).
+ */
+export interface SubscriberGateway {
+  accept(ws: WebSocket, principal: SubscriberPrincipal, request: IncomingMessage): void;
+  /** Close every subscriber socket (code HUB_SHUTTING_DOWN) and stop. Safe to call twice. */
+  close(): Promise<void>;
+  /** Counts for GET /status (connections, subscriptions, slow consumers, …). JSON-serialisable. */
+  stats(): Record<string, unknown>;
 }

@@ -58,7 +58,7 @@
 import type Database from 'better-sqlite3';
 import { encode, InfraError, parseGapPayload as parseSharedGapPayload, type GapPayload, type GapReason } from '@infrastructor/shared';
 import type { Clock, StoreLogger } from './store-types.js';
-import { asRow, blob, int, oneOf, type Row } from './row-validate.js';
+import { asRow, blob, int, oneOf, str, type Row } from './row-validate.js';
 
 export type OutboxKind = 'result' | 'audit' | 'change' | 'gap';
 export const OUTBOX_KINDS: readonly OutboxKind[] = ['result', 'audit', 'change', 'gap'];
@@ -144,6 +144,8 @@ export class Outbox {
   readonly #insert: Database.Statement<[string, number, number, Buffer]>;
   readonly #peek: Database.Statement<[number]>;
   readonly #deleteUpTo: Database.Statement<[number]>;
+  readonly #raiseAckedThrough: Database.Statement<[{ text: string; seq: number }]>;
+  readonly #readAckedThrough: Database.Statement;
   readonly #lastSeq: Database.Statement<[]>;
   readonly #totals: Database.Statement<[]>;
   readonly #oldest: Database.Statement<[]>;
@@ -173,6 +175,12 @@ export class Outbox {
     this.#insert = db.prepare('INSERT INTO outbox (kind, created_at_ms, size_bytes, payload) VALUES (?, ?, ?, ?)');
     this.#peek = db.prepare('SELECT seq, kind, created_at_ms, size_bytes, payload FROM outbox WHERE seq > ? ORDER BY seq');
     this.#deleteUpTo = db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    // Monotonic: a lower ack never lowers it.
+    this.#raiseAckedThrough = db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('ackedThroughSeq', @text)
+       ON CONFLICT (key) DO UPDATE SET value = @text WHERE CAST(value AS INTEGER) < @seq`,
+    );
+    this.#readAckedThrough = db.prepare("SELECT value FROM meta WHERE key = 'ackedThroughSeq'");
     this.#lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
     this.#totals = db.prepare('SELECT * FROM outbox_totals WHERE id = 1');
     this.#oldest = db.prepare('SELECT seq, created_at_ms FROM outbox ORDER BY seq LIMIT 1');
@@ -291,9 +299,25 @@ export class Outbox {
         details: { uptoSeq, lastSeq: last, epoch: this.epoch },
       });
     }
-    const deleted = this.#deleteUpTo.run(uptoSeq).changes;
+    const deleted = this.#db.transaction(() => {
+      this.#raiseAckedThrough.run({ text: String(uptoSeq), seq: uptoSeq });
+      return this.#deleteUpTo.run(uptoSeq).changes;
+    })();
     if (deleted > 0) this.#noteAck();
     return deleted;
+  }
+
+  /**
+   * The highest seq the hub has ever acknowledged to this outbox (0: none).
+   * Everything at or below it was deleted because the hub had it; a hub
+   * that later claims less has lost data (see the hub link's welcome).
+   */
+  ackedThrough(): number {
+    const row: unknown = this.#readAckedThrough.get();
+    if (row === undefined) return 0;
+    const n = Number(str(asRow(row, 'meta'), 'value', 'meta ackedThroughSeq'));
+    if (!Number.isSafeInteger(n) || n < 0) throw new InfraError('INTERNAL', 'meta ackedThroughSeq is malformed');
+    return n;
   }
 
   #noteAck(): void {

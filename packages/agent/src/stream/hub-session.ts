@@ -243,8 +243,21 @@ export class HubSession {
         `the hub has acknowledged seq ${welcome.ackedSeq} but this outbox only reached ${lastSeq} (epoch ${this.#o.epoch}): was the database restored from a backup? sending everything held`,
       );
       afterSeq = 0;
-    } else if (welcome.ackedSeq > 0) {
-      outbox.ack(welcome.ackedSeq);
+    } else {
+      if (welcome.ackedSeq > 0) outbox.ack(welcome.ackedSeq);
+      const ackedThrough = outbox.ackedThrough();
+      if (ackedThrough > welcome.ackedSeq) {
+        // This outbox deleted records up to ackedThrough because the hub had
+        // acknowledged them; the hub now claims less (its database was
+        // restored?). Say so: the batch's afterSeq makes the hub ask for a
+        // resend it cannot get and record the lost range as a gap.
+        counters.inc('hub_behind_acked_records');
+        logger.error(
+          { event: 'hub_behind_acked_records', ackedSeq: welcome.ackedSeq, ackedThrough, epoch: this.#o.epoch },
+          `the hub acknowledged up to seq ${ackedThrough} before but now has only ${welcome.ackedSeq}: records ${welcome.ackedSeq + 1}–${ackedThrough} were deleted here after its ack and cannot be resent`,
+        );
+        afterSeq = ackedThrough;
+      }
     }
     this.#streamer = new OutboxStreamer(
       {

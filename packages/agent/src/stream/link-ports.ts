@@ -23,6 +23,8 @@ export interface LinkTimers {
 export interface LinkOutbox {
   peek(options: PeekOptions): OutboxRecord[];
   ack(uptoSeq: number): number;
+  /** Highest seq ever acknowledged (records ≤ it were deleted and cannot be resent). */
+  ackedThrough(): number;
   stats(): OutboxStats;
   lastSeq(): number;
 }

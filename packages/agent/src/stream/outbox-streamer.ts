@@ -125,7 +125,10 @@ export class OutboxStreamer {
   resend(fromSeq: number): SeqOutcome {
     const lastSeq = this.#o.outbox.lastSeq();
     if (fromSeq - 1 > lastSeq) return { ok: false, reason: `resend from seq ${fromSeq} is beyond the last seq ${lastSeq} this outbox assigned` };
-    this.#cursor = fromSeq - 1;
+    // Records at or below ackedThrough were deleted after an earlier ack and
+    // cannot be sent again; saying so (afterSeq above the hub's high water)
+    // lets the hub record the loss instead of silently skipping it.
+    this.#cursor = Math.max(fromSeq - 1, this.#o.outbox.ackedThrough());
     this.#window = [];
     this.#head = 0;
     this.#windowBytes = 0;

@@ -1,0 +1,72 @@
+/**
+ * The hub's single HTTP(S) server: GET /healthz, GET /status, and the
+ * WebSocket upgrades (/agent, /subscribe) handed to the upgrade router.
+ * HTTPS when tls is configured (cert and key read at start).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { InfraError } from '@infrastructor/shared';
+import type { HubConfig } from '../config/hub-config.js';
+import { noteFailure, type EventSink } from '../status/hub-counters.js';
+import { pathOf, type UpgradeRouter } from './upgrade-router.js';
+
+export interface HttpRoutes {
+  status(): unknown;
+}
+
+export function createHubServer(config: Pick<HubConfig, 'tls'>, routes: HttpRoutes, router: UpgradeRouter, sink: EventSink): Server {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = pathOf(req.url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { code: 'METHOD_NOT_ALLOWED' });
+    if (path === '/healthz') return json(res, 200, { ok: true });
+    if (path === '/status') {
+      try {
+        return json(res, 200, routes.status());
+      } catch (err) {
+        noteFailure(sink, 'status_report_failed', { err }, 'building /status failed');
+        return json(res, 500, { code: 'INTERNAL' });
+      }
+    }
+    return json(res, 404, { code: 'NOT_FOUND' });
+  };
+  const server = config.tls === undefined ? createHttpServer(onRequest) : createHttpsServer(readTls(config.tls), onRequest);
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => router.handle(req, socket, head));
+  server.on('clientError', (err: Error & { code?: string }, socket) => {
+    sink.counters.count('http_client_errors');
+    sink.logger.debug({ event: 'http_client_error', code: err.code }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+function readTls(tls: NonNullable<HubConfig['tls']>): { cert: Buffer; key: Buffer } {
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new InfraError('CONFIG_READ_FAILED', `cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err, details: { path } });
+    }
+  };
+  return { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+/** Listen and resolve with the bound port (port 0 picks a free one). */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(new InfraError('INTERNAL', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err, details: { host, port } }));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

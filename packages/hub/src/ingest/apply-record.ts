@@ -1,0 +1,94 @@
+/**
+ * One new record: decode its payload (plain MessagePack) into unknown,
+ * validate it with the shared record parsers, write it, and return the
+ * event to publish after commit. A record that fails to decode or validate
+ * is not written: a `record_invalid` gap row says so, and the stream moves on.
+ */
+import { decode, InfraError, NAME_PATTERN, parseAuditEntry, parseChangeEntry, parseGapPayload, parseResultEntry, type WireRecord } from '@infrastructor/shared';
+import type { HubEventInput } from '../ports.js';
+import type { RecordOrigin, GapRow } from '../store/record-writes.js';
+import type { RecordWrites } from '../store/record-writes.js';
+import type { RetainedStore } from '../store/retained-store.js';
+import { auditEvent, changeEvent, gapEvent, resultEvent } from './record-events.js';
+
+export type RecordOutcome =
+  | { status: 'applied'; kind: WireRecord['kind']; event: HubEventInput; collected?: { host: string; command: string; atMs: number } }
+  /** A result older than the stored one: nothing to publish. */
+  | { status: 'superseded' }
+  | { status: 'invalid'; reason: string; event: HubEventInput };
+
+export interface ApplyDeps {
+  records: RecordWrites;
+  retained: RetainedStore;
+}
+
+function checkNames(host: string, command: string): void {
+  if (!NAME_PATTERN.test(host) || !NAME_PATTERN.test(command)) {
+    throw new InfraError('FRAME_INVALID', 'host and command must be names (letters, digits, _ . -) to form a topic', { details: { field: 'host/command' } });
+  }
+}
+
+export function applyRecord(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord, nowMs: number): RecordOutcome {
+  let body: unknown;
+  try {
+    body = decode(record.payload);
+    return applyDecoded(deps, origin, record, body, nowMs);
+  } catch (err) {
+    if (!(err instanceof InfraError) || (err.code !== 'FRAME_INVALID' && err.code !== 'DECODE_FAILED')) throw err;
+    const gap: GapRow = {
+      ...origin,
+      source: 'hub',
+      reason: 'record_invalid',
+      seq: record.seq,
+      fromSeq: record.seq,
+      toSeq: record.seq,
+      droppedResults: null,
+      droppedBytes: null,
+      detail: `${record.kind} record refused: ${err.message}`.slice(0, 1000),
+      detectedAtMs: nowMs,
+    };
+    deps.records.insertGap(gap);
+    return { status: 'invalid', reason: err.message, event: gapEvent(gap) };
+  }
+}
+
+function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord, body: unknown, nowMs: number): RecordOutcome {
+  switch (record.kind) {
+    case 'result': {
+      const r = parseResultEntry(body);
+      checkNames(r.host, r.command);
+      const event = resultEvent(origin, r);
+      if (!deps.retained.upsertResult(event.topic, origin.site, r.collectedAtMs, event.data)) return { status: 'superseded' };
+      return { status: 'applied', kind: 'result', event, collected: { host: r.host, command: r.command, atMs: r.collectedAtMs } };
+    }
+    case 'audit': {
+      const a = parseAuditEntry(body);
+      checkNames(a.host, a.command);
+      deps.records.insertAudit(origin, a, nowMs);
+      return { status: 'applied', kind: 'audit', event: auditEvent(origin, a) };
+    }
+    case 'change': {
+      const c = parseChangeEntry(body);
+      checkNames(c.host, c.command);
+      deps.records.insertChange(origin, c, nowMs);
+      return { status: 'applied', kind: 'change', event: changeEvent(origin, c) };
+    }
+    case 'gap': {
+      const g = parseGapPayload(body);
+      const row: GapRow = {
+        ...origin,
+        source: 'agent',
+        reason: 'agent_dropped',
+        seq: record.seq,
+        fromSeq: g.fromSeq,
+        toSeq: g.toSeq,
+        droppedResults: g.droppedResults,
+        droppedBytes: g.droppedBytes,
+        detail: `outbox full (${g.reasons.join(', ')})`,
+        detectedAtMs: nowMs,
+      };
+      deps.records.insertGap(row);
+      return { status: 'applied', kind: 'gap', event: gapEvent(row) };
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Apply one `records` batch of one agent connection, in ONE SQLite
+ * transaction: read the committed high water, plan (batch-plan.ts), write
+ * the new records, the gaps and the new high water. The caller sends the
+ * cumulative ack after this returns (= after commit), then publishes the
+ * events in order.
+ */
+import type { AgentRecords } from '@infrastructor/shared';
+import type { HubEventInput } from '../ports.js';
+import type { HubStore } from '../store/hub-store.js';
+import type { GapRow } from '../store/record-writes.js';
+import { applyRecord } from './apply-record.js';
+import { checkBatchOrder, planBatch, type ResendState } from './batch-plan.js';
+import { gapEvent } from './record-events.js';
+
+export interface IngestContext {
+  agentId: string;
+  site: string;
+  epoch: string;
+}
+
+export interface AppliedBatch {
+  action: 'applied';
+  /** The committed high water after the batch (what to ack). */
+  hwm: number;
+  events: HubEventInput[];
+  applied: number;
+  duplicates: number;
+  superseded: number;
+  invalid: { seq: number; reason: string }[];
+  hubGap: { fromSeq: number; toSeq: number } | null;
+  /** Result collection times, for staleness. */
+  collected: { host: string; command: string; atMs: number }[];
+}
+
+export type IngestResult = AppliedBatch | { action: 'resend'; fromSeq: number; hwm: number; state: ResendState } | { action: 'skip'; hwm: number };
+
+export class BatchIngest {
+  readonly #store: HubStore;
+  readonly #run: (ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) => IngestResult;
+
+  constructor(store: HubStore) {
+    this.#store = store;
+    this.#run = store.db.transaction((ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) =>
+      this.#inTransaction(ctx, batch, waiting, nowMs),
+    );
+  }
+
+  /** Throws FRAME_INVALID (before writing anything) when the seqs are out of order. */
+  ingest(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
+    checkBatchOrder(batch.afterSeq, batch.records);
+    return this.#run(ctx, batch, waiting, nowMs);
+  }
+
+  #inTransaction(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
+    const { agents, records, retained } = this.#store;
+    const hwm = agents.highWater(ctx.agentId, ctx.epoch);
+    const plan = planBatch(hwm, batch.afterSeq, batch.records.length, waiting);
+    if (plan.action === 'resend') return { action: 'resend', fromSeq: plan.fromSeq, hwm, state: plan.state };
+    if (plan.action === 'skip') return { action: 'skip', hwm };
+
+    const out: AppliedBatch = { action: 'applied', hwm, events: [], applied: 0, duplicates: 0, superseded: 0, invalid: [], hubGap: plan.hubGap, collected: [] };
+    if (plan.hubGap !== null) {
+      const gap: GapRow = {
+        ...ctx,
+        source: 'hub',
+        reason: 'hub_missing',
+        seq: null,
+        fromSeq: plan.hubGap.fromSeq,
+        toSeq: plan.hubGap.toSeq,
+        droppedResults: null,
+        droppedBytes: null,
+        detail: 'the agent no longer holds these records; the hub never received them',
+        detectedAtMs: nowMs,
+      };
+      records.insertGap(gap);
+      out.events.push(gapEvent(gap));
+    }
+    for (const record of batch.records) {
+      if (record.seq <= hwm) {
+        out.duplicates += 1;
+        continue;
+      }
+      const outcome = applyRecord({ records, retained }, { ...ctx, seq: record.seq }, record, nowMs);
+      if (outcome.status === 'applied') {
+        out.applied += 1;
+        out.events.push(outcome.event);
+        if (outcome.collected) out.collected.push(outcome.collected);
+      } else if (outcome.status === 'superseded') out.superseded += 1;
+      else {
+        out.invalid.push({ seq: record.seq, reason: outcome.reason });
+        out.events.push(outcome.event);
+      }
+      out.hwm = record.seq;
+    }
+    if (out.hwm > hwm) agents.setHighWater(ctx.agentId, ctx.epoch, out.hwm, nowMs);
+    return out;
+  }
+}

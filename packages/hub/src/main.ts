@@ -1,0 +1,317 @@
+/**
+ * The hub's composition root and CLI entry: the only place that builds the
+ * object graph (store, agent endpoint, ingest, relay, status, subscriber
+ * side, HTTP server) and wires it together.
+ *
+ *   infra-hub run --config FILE            serve agents and subscribers
+ *   infra-hub check-config --config FILE   validate and summarise a config
+ *   infra-hub watch …  /  infra-hub request …   subscriber clients (cli/)
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Server } from 'node:http';
+import { InfraError, toInfraError } from '@infrastructor/shared';
+import { AgentEndpoint } from './agents/agent-endpoint.js';
+import { AgentRegistry } from './agents/agent-registry.js';
+import type { AgentSession } from './agents/agent-session.js';
+import { TokenAuthenticator } from './agents/token-auth.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './cli/client-exit-codes.js';
+import { requestCommand } from './cli/request.js';
+import { watchCommand } from './cli/watch.js';
+import type { HubConfig } from './config/hub-config.js';
+import { loadHubConfig } from './config/load-hub-config.js';
+import { createHubServer, listen } from './http/http-server.js';
+import { UpgradeRouter } from './http/upgrade-router.js';
+import { BatchIngest } from './ingest/batch-ingest.js';
+import { createLogger, type Logger } from './log/logger.js';
+import type { CollectRelay, EventPublisher, HubEventInput, RetainedEventSource, SubscriberGateway } from './ports.js';
+import { AgentCollectRelay } from './relay/collect-relay.js';
+import { AgentStatusBoard } from './status/agent-status-board.js';
+import { HubCounters, type EventSink } from './status/hub-counters.js';
+import { startPeriodic, type PeriodicTask } from './status/periodic-task.js';
+import { buildStatusReport, type StatusReport } from './status/status-report.js';
+import { openHubStore, type HubStore } from './store/hub-store.js';
+import { createSubscriberSide } from './subscribers/create-subscriber-side.js';
+
+const VERSION = '0.1.0';
+
+/** What the subscriber side is built from, once the store and the relay exist. */
+export interface SubscriberSideDeps {
+  config: HubConfig;
+  logger: Logger;
+  retained: RetainedEventSource;
+  relay: CollectRelay;
+}
+
+export type SubscriberSideFactory = (deps: SubscriberSideDeps) => { gateway: SubscriberGateway; publisher: EventPublisher };
+
+export interface StartHubOptions {
+  /** Used (with `publisher`) instead of the real subscriber side; tests. */
+  subscriberGateway?: SubscriberGateway;
+  publisher?: EventPublisher;
+  /** Default: the real subscriber side (state, fan-out, gateway) unless gateway/publisher are given. */
+  subscriberSide?: SubscriberSideFactory;
+  clock?: () => number;
+}
+
+export interface Hub {
+  readonly config: HubConfig;
+  readonly port: number;
+  /** ws://host:port or wss://host:port (append /agent or /subscribe). */
+  readonly url: string;
+  readonly store: HubStore;
+  readonly db: HubStore['db'];
+  readonly counters: HubCounters;
+  readonly board: AgentStatusBoard;
+  readonly relay: AgentCollectRelay;
+  status(): StatusReport;
+  /** Stop accepting, close agent and subscriber sockets (HUB_SHUTTING_DOWN), close the database. Safe twice. */
+  close(): Promise<void>;
+}
+
+/** The real subscriber side (packages/hub/src/subscribers/). */
+export const defaultSubscriberSide: SubscriberSideFactory = ({ config, logger, retained, relay }) => {
+  const side = createSubscriberSide({
+    logger,
+    relay,
+    retained,
+    fanout: config.fanout,
+    gateway: { helloTimeoutMs: config.limits.helloTimeoutMs, pingIntervalMs: config.limits.pingIntervalMs },
+  });
+  return { gateway: side.gateway, publisher: side.state };
+};
+
+export async function startHub(config: HubConfig, logger: Logger, options: StartHubOptions = {}): Promise<Hub> {
+  const clock = options.clock ?? Date.now;
+  const counters = new HubCounters();
+  const sink: EventSink = { logger, counters };
+  const startedAtMs = clock();
+  const store = openHubStore({ path: config.storage.path, synchronous: config.storage.synchronous, logger, nowMs: startedAtMs });
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    // Events flow to whatever publisher the subscriber side provides; it is
+    // built after the retained state is rewritten below.
+    let publisher: EventPublisher = { publish: () => undefined };
+    const forward: EventPublisher = { publish: (events: readonly HubEventInput[]) => publisher.publish(events) };
+
+    store.agents.markAllDisconnected(startedAtMs);
+    const board = new AgentStatusBoard({ store, publisher: forward, clock, staleGraceMs: config.limits.staleGraceMs });
+    board.load();
+    board.persistAll();
+
+    const registry = new AgentRegistry<AgentSession>();
+    const relay = new AgentCollectRelay({
+      directory: registry,
+      requestDedupeTtlMs: config.limits.requestDedupeTtlMs,
+      maxPendingRequestsPerAgent: config.limits.maxPendingRequestsPerAgent,
+      sink,
+    });
+    cleanups.push(() => relay.close());
+
+    let gateway: SubscriberGateway | undefined = options.subscriberGateway;
+    if (options.subscriberSide !== undefined || (options.subscriberGateway === undefined && options.publisher === undefined)) {
+      const side = (options.subscriberSide ?? defaultSubscriberSide)({ config, logger, retained: store.retained, relay });
+      gateway = side.gateway;
+      publisher = side.publisher;
+    } else if (options.publisher !== undefined) publisher = options.publisher;
+    const subscriberGateway = gateway;
+    if (subscriberGateway !== undefined) cleanups.push(() => subscriberGateway.close());
+    else logger.warn({ event: 'subscriber_endpoint_disabled' }, 'no subscriber gateway: /subscribe answers 404');
+
+    const endpoint = new AgentEndpoint({
+      maxPayloadBytes: config.limits.agentMaxPayloadBytes,
+      helloTimeoutMs: config.limits.helloTimeoutMs,
+      pingIntervalMs: config.limits.pingIntervalMs,
+      logger,
+      counters,
+      clock,
+      store,
+      ingest: new BatchIngest(store),
+      board,
+      publisher: forward,
+      registry,
+      relay,
+    });
+    let closing = false;
+    const router = new UpgradeRouter({
+      auth: new TokenAuthenticator(config),
+      agents: endpoint,
+      gateway: subscriberGateway,
+      subscriberMaxPayloadBytes: config.limits.subscriberMaxPayloadBytes,
+      sink,
+      isClosing: () => closing,
+    });
+    const status = (): StatusReport =>
+      buildStatusReport({
+        board,
+        counters,
+        startedAtMs,
+        clock,
+        agentConnections: () => endpoint.connectionCount,
+        relay: () => relay.stats(),
+        subscribers: () => subscriberGateway?.stats() ?? null,
+      });
+    const server = createHubServer(config, { status }, router, sink);
+    const port = await listen(server, config.listen.host, config.listen.port);
+    cleanups.push(() => closeServer(server));
+
+    const tasks: PeriodicTask[] = [
+      startPeriodic('stale', config.limits.staleCheckIntervalMs, () => board.reevaluate(), sink),
+      startPeriodic(
+        'retention',
+        config.limits.maintenanceIntervalMs,
+        () => {
+          const pruned = store.retention.prune(clock(), config.storage.auditRetentionMs, config.storage.changeRetentionMs);
+          if (pruned.auditRows + pruned.changeRows > 0) logger.info({ event: 'retention_pruned', ...pruned }, 'pruned old audit rows and change events');
+        },
+        sink,
+      ),
+    ];
+    const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+    const url = `${config.tls === undefined ? 'ws' : 'wss'}://${host}:${port}`;
+
+    let down: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      down ??= (async () => {
+        closing = true;
+        logger.info({ event: 'hub_stopping' }, 'hub shutting down: closing agent and subscriber connections');
+        for (const t of tasks) t.stop();
+        relay.close();
+        await endpoint.close(config.limits.shutdownTimeoutMs);
+        if (subscriberGateway !== undefined) await subscriberGateway.close();
+        router.close();
+        await closeServer(server);
+        store.agents.markAllDisconnected(clock());
+        store.close();
+        logger.info({ event: 'hub_stopped', counters: counters.snapshot() }, 'hub stopped');
+      })();
+      return down;
+    };
+    return { config, port, url, store, db: store.db, counters, board, relay, status, close };
+  } catch (err) {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch {
+        // already failing; the original error is what matters
+      }
+    }
+    throw err;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+// ---- CLI ----
+
+const USAGE = `usage: infra-hub <command> [options]
+
+  run --config FILE            start the hub (agents on /agent, subscribers on /subscribe)
+  check-config --config FILE   validate a configuration and print a summary (no tokens)
+  watch …                      follow topics live (infra-hub watch --help)
+  request …                    run an on-demand collection (infra-hub request --help)
+  help | version
+
+Configuration: docs/hub-configuration.md`;
+
+const processIo: CliIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+/** CLI entry (bin/infra-hub.js). Resolves with the exit status. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      case 'version':
+      case '--version':
+        io.out(VERSION);
+        return EXIT_OK;
+      case 'run':
+        return await runCommand(rest, io);
+      case 'check-config':
+        return checkConfigCommand(rest, io);
+      case 'watch':
+        return await watchCommand(rest, io);
+      case 'request':
+        return await requestCommand(rest, io);
+      default:
+        io.err(`infra-hub: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return EXIT_USAGE;
+    }
+  } catch (err) {
+    const e = toInfraError(err);
+    io.err(`infra-hub: ${e.code}: ${e.message}`);
+    return e.code.startsWith('CONFIG_') ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+function configPath(rest: readonly string[]): string {
+  const options: NonNullable<ParseArgsConfig['options']> = { config: { type: 'string', short: 'c' } };
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: [...rest], options, allowPositionals: false, strict: true }).values as Record<string, unknown>;
+  } catch (err) {
+    throw new InfraError('CONFIG_INVALID', `usage: ${err instanceof Error ? err.message : String(err)} (see infra-hub help)`);
+  }
+  const path = values['config'];
+  if (typeof path !== 'string' || path === '') throw new InfraError('CONFIG_INVALID', 'usage: --config FILE is required (see docs/hub-configuration.md)');
+  return path;
+}
+
+async function runCommand(rest: readonly string[], io: CliIo): Promise<number> {
+  const config = loadHubConfig(configPath(rest));
+  const logger = createLogger({ level: config.log.level, pretty: io.isTty });
+  const hub = await startHub(config, logger);
+  logger.info(
+    { event: 'hub_listening', url: hub.url, agents: config.agents.length, subscribers: config.subscribers.length, database: config.storage.path, tls: config.tls !== undefined, version: VERSION },
+    `hub listening on ${hub.url} (agents: ${hub.url}/agent, subscribers: ${hub.url}/subscribe)`,
+  );
+  if (config.tls === undefined) logger.warn({ event: 'hub_insecure' }, 'serving plain ws:// (insecure: true): tokens and data travel unencrypted');
+  return await new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn({ event: 'shutdown_forced', signal }, 'second signal: exiting now');
+        process.exit(EXIT_FAILED);
+      }
+      logger.info({ event: 'signal_received', signal }, `received ${signal}`);
+      hub.close().then(
+        () => resolve(EXIT_OK),
+        (err: unknown) => {
+          logger.error({ event: 'shutdown_failed', err }, 'shutdown failed');
+          resolve(EXIT_FAILED);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function checkConfigCommand(rest: readonly string[], io: CliIo): number {
+  const config = loadHubConfig(configPath(rest));
+  const lines = [
+    `${config.sourcePath}: OK`,
+    `  listen      ${config.listen.host}:${config.listen.port} (${config.tls === undefined ? 'plain ws, insecure: true' : `TLS, cert ${config.tls.certFile}`})`,
+    `  storage     ${config.storage.path} (synchronous ${config.storage.synchronous})`,
+    `  agents      ${config.agents.length === 0 ? '(none)' : config.agents.map((a) => `${a.id}@${a.site}`).join(', ')}`,
+    `  subscribers ${config.subscribers.length === 0 ? '(none)' : config.subscribers.map((s) => `${s.name} (${s.role}: ${s.sites.join(',')})`).join(', ')}`,
+  ];
+  io.out(lines.join('\n'));
+  return EXIT_OK;
+}
