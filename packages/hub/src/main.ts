@@ -21,7 +21,7 @@ import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
 import { createHubServer, listen } from './http/http-server.js';
 import { UpgradeRouter } from './http/upgrade-router.js';
-import { BatchIngest } from './ingest/batch-ingest.js';
+import { BatchIngest, type IngestResult } from './ingest/batch-ingest.js';
 import { createLogger, type Logger } from './log/logger.js';
 import type { CollectRelay, EventPublisher, HubEventInput, RetainedEventSource, SubscriberGateway } from './ports.js';
 import { AgentCollectRelay } from './relay/collect-relay.js';
@@ -51,6 +51,8 @@ export interface StartHubOptions {
   /** Default: the real subscriber side (state, fan-out, gateway) unless gateway/publisher are given. */
   subscriberSide?: SubscriberSideFactory;
   clock?: () => number;
+  /** Called after each ingest transaction commits, before the ack is sent (fault injection in tests). */
+  afterCommit?: (result: IngestResult) => void;
 }
 
 export interface Hub {
@@ -125,7 +127,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       counters,
       clock,
       store,
-      ingest: new BatchIngest(store),
+      ingest: new BatchIngest(store, options.afterCommit ? { afterCommit: options.afterCommit } : {}),
       board,
       publisher: forward,
       registry,
@@ -275,7 +277,7 @@ function configPath(rest: readonly string[]): string {
 async function runCommand(rest: readonly string[], io: CliIo): Promise<number> {
   const config = loadHubConfig(configPath(rest));
   const logger = createLogger({ level: config.log.level, pretty: io.isTty });
-  const hub = await startHub(config, logger);
+  const hub = await startHub(config, logger, crashAfterCommitsFromEnv(logger));
   logger.info(
     { event: 'hub_listening', url: hub.url, agents: config.agents.length, subscribers: config.subscribers.length, database: config.storage.path, tls: config.tls !== undefined, version: VERSION },
     `hub listening on ${hub.url} (agents: ${hub.url}/agent, subscribers: ${hub.url}/subscribe)`,
@@ -314,4 +316,26 @@ function checkConfigCommand(rest: readonly string[], io: CliIo): number {
   ];
   io.out(lines.join('\n'));
   return EXIT_OK;
+}
+
+/**
+ * Fault injection for the delivery tests: INFRA_HUB_TEST_CRASH_AFTER_COMMITS=N
+ * makes the hub SIGKILL itself right after its Nth committed ingest batch,
+ * before that batch is acknowledged ("the hub dies between apply and ack").
+ * Logged loudly; never set it in production.
+ */
+function crashAfterCommitsFromEnv(logger: Logger): StartHubOptions {
+  const raw = process.env['INFRA_HUB_TEST_CRASH_AFTER_COMMITS'];
+  if (raw === undefined || raw === '') return {};
+  const limit = Number(raw);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new InfraError('CONFIG_INVALID', 'INFRA_HUB_TEST_CRASH_AFTER_COMMITS must be a positive integer');
+  logger.warn({ event: 'fault_injection_armed', crashAfterCommits: limit }, `TEST FAULT INJECTION: the hub will kill itself after ${limit} committed batches`);
+  let commits = 0;
+  return {
+    afterCommit: (result) => {
+      if (result.action !== 'applied') return;
+      commits += 1;
+      if (commits >= limit) process.kill(process.pid, 'SIGKILL');
+    },
+  };
 }

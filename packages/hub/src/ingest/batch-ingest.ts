@@ -39,8 +39,16 @@ export class BatchIngest {
   readonly #store: HubStore;
   readonly #run: (ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) => IngestResult;
 
-  constructor(store: HubStore) {
+  readonly #afterCommit: ((result: IngestResult) => void) | undefined;
+
+  /**
+   * `afterCommit` runs after the transaction committed and before the
+   * caller acks: the fault-injection point for "the hub dies between apply
+   * and ack" (tests).
+   */
+  constructor(store: HubStore, options: { afterCommit?: (result: IngestResult) => void } = {}) {
     this.#store = store;
+    this.#afterCommit = options.afterCommit;
     this.#run = store.db.transaction((ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) =>
       this.#inTransaction(ctx, batch, waiting, nowMs),
     );
@@ -49,7 +57,9 @@ export class BatchIngest {
   /** Throws FRAME_INVALID (before writing anything) when the seqs are out of order. */
   ingest(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
     checkBatchOrder(batch.afterSeq, batch.records);
-    return this.#run(ctx, batch, waiting, nowMs);
+    const result = this.#run(ctx, batch, waiting, nowMs);
+    this.#afterCommit?.(result);
+    return result;
   }
 
   #inTransaction(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
