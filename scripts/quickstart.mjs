@@ -1,22 +1,54 @@
-// `npm start`: install, build, then run an agent that monitors this machine
-// (transport: local). Everything it writes stays under .state/quickstart/.
-// Ctrl-C stops it cleanly.
+// `npm start`: install, build, then run a hub and an agent on this machine,
+// the agent monitoring this machine (transport: local), and a live feed of
+// what arrives at the hub in this terminal. Everything it writes stays under
+// .state/quickstart/ (configs, tokens, databases, the daemons' logs).
+// Ctrl-C stops all three cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, log, root } from './toolchain.mjs';
 
 ensureBuilt();
 
 const stateDir = join(root, '.state', 'quickstart');
-mkdirSync(stateDir, { recursive: true });
-const configPath = join(stateDir, 'agent.yaml');
-if (!existsSync(configPath)) {
+mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+const port = Number(process.env.INFRA_QUICKSTART_PORT ?? 7400);
+
+// Tokens: made once, kept (0600) so restarts keep working.
+const tokensPath = join(stateDir, 'tokens.json');
+if (!existsSync(tokensPath)) {
+  const token = () => randomBytes(24).toString('hex');
+  writeFileSync(tokensPath, JSON.stringify({ agent: token(), operator: token() }, null, 2), { mode: 0o600 });
+}
+const tokens = JSON.parse(readFileSync(tokensPath, 'utf8'));
+
+const hubConfig = join(stateDir, 'hub.yaml');
+writeFileSync(
+  hubConfig,
+  `# Written by \`npm start\` on every start (docs/hub-configuration.md).
+listen: { host: 127.0.0.1, port: ${port} }
+insecure: true   # plain ws on loopback only; use tls for anything else
+storage: { path: hub.db }
+agents:
+  - { id: this-machine, site: quickstart, token: ${tokens.agent} }
+subscribers:
+  - { name: quickstart, role: operator, sites: ['*'], token: ${tokens.operator} }
+`,
+  { mode: 0o600 },
+);
+
+const agentConfig = join(stateDir, 'agent.yaml');
+if (existsSync(agentConfig) && !readFileSync(agentConfig, 'utf8').includes('\nhub:')) {
+  renameSync(agentConfig, `${agentConfig}.old`);
+  log(`an older quick-start agent.yaml without a hub section was moved to ${agentConfig}.old`);
+}
+if (!existsSync(agentConfig)) {
   // Only ask for docker data where a docker engine answers.
   const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });
   const dockerUp = docker.status === 0;
   writeFileSync(
-    configPath,
+    agentConfig,
     `# Written by \`npm start\`; edit freely (docs/configuration.md). Delete it to get a fresh one.
 site: quickstart
 hosts:
@@ -35,20 +67,82 @@ ${dockerUp ? '' : `  # no docker engine answered when this file was written
   path: agent.db
 schedule:
   jitterMs: 2000
+hub:
+  url: ws://127.0.0.1:${port}/agent
+  agentId: this-machine
+  tokenFile: agent-token
+  insecure: true   # loopback only
 `,
   );
-  log(`wrote ${configPath}`);
+  log(`wrote ${agentConfig}`);
+}
+writeFileSync(join(stateDir, 'agent-token'), `${tokens.agent}\n`, { mode: 0o600 });
+
+const children = [];
+function daemon(name, bin, configPath) {
+  const logPath = join(stateDir, `${name}.log`);
+  const out = createWriteStream(logPath, { flags: 'a' });
+  const child = spawn(process.execPath, [join(root, bin), 'run', '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ name, code, signal })));
+  children.push({ name, child, exited, logPath });
+  return { child, exited, logPath };
 }
 
-log('starting the agent on this machine (Ctrl-C to stop)');
-log(`in another terminal: node packages/agent/bin/infra-agent.js status --config ${configPath}`);
-const child = spawn(process.execPath, [join(root, 'packages/agent/bin/infra-agent.js'), 'run', '--config', configPath], {
-  stdio: 'inherit',
-  cwd: root,
+function waitForLine(logPath, pattern, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const text = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+      if (pattern.test(text)) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out; see ${logPath}`));
+      setTimeout(tick, 100);
+    };
+    tick();
+  });
+}
+
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+  await Promise.all(children.map((c) => c.exited));
+  process.exit(code);
+}
+// Ctrl-C reaches every child in the terminal's process group; we just wait.
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+const hub = daemon('hub', 'packages/hub/bin/infra-hub.js', hubConfig);
+hub.exited.then((e) => {
+  if (!stopping) {
+    log(`the hub exited (${e.code ?? e.signal}); see ${hub.logPath}${e.code === 1 ? ` — is port ${port} in use? set INFRA_QUICKSTART_PORT` : ''}`);
+    void stopAll(1);
+  }
 });
-// Ctrl-C reaches the agent directly (same process group); just wait for it.
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => child.kill('SIGTERM'));
-child.on('exit', (code, signal) => {
-  process.exitCode = code ?? (signal ? 0 : 1);
+try {
+  await waitForLine(hub.logPath, /hub_listening/, 15_000);
+} catch (err) {
+  log(`the hub did not start: ${err.message}`);
+  await stopAll(1);
+}
+const agent = daemon('agent', 'packages/agent/bin/infra-agent.js', agentConfig);
+agent.exited.then((e) => {
+  if (!stopping) {
+    log(`the agent exited (${e.code ?? e.signal}); see ${agent.logPath}`);
+    void stopAll(1);
+  }
 });
+
+log(`hub on ws://127.0.0.1:${port}, agent for site "quickstart"; logs in ${stateDir}/{hub,agent}.log`);
+log(`on-demand: node packages/hub/bin/infra-hub.js request --url ws://127.0.0.1:${port} --token $(node -p "require('./.state/quickstart/tokens.json').operator") quickstart this-machine uptime`);
+log('live feed below; Ctrl-C stops everything');
+
+const watch = spawn(
+  process.execPath,
+  [join(root, 'packages/hub/bin/infra-hub.js'), 'watch', '--url', `ws://127.0.0.1:${port}`, 'site/#', 'agents', 'changes'],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, INFRA_HUB_TOKEN: tokens.operator } },
+);
+watch.on('exit', () => void stopAll(0));
