@@ -5,7 +5,8 @@
 // Ctrl-C stops all three cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, log, root } from './toolchain.mjs';
 
@@ -39,28 +40,56 @@ subscribers:
 );
 
 const agentConfig = join(stateDir, 'agent.yaml');
-if (existsSync(agentConfig) && !readFileSync(agentConfig, 'utf8').includes('\nhub:')) {
-  renameSync(agentConfig, `${agentConfig}.old`);
-  log(`an older quick-start agent.yaml without a hub section was moved to ${agentConfig}.old`);
+
+// Also over SSH, where an sshd on 127.0.0.1 accepts the key made for the
+// current user here (nothing outside .state/ is changed: authorizing the key
+// is the user's call).
+const sshDir = join(stateDir, 'ssh');
+mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+const sshKey = join(sshDir, 'id_ed25519');
+const user = userInfo().username;
+let sshHost = '';
+if (!existsSync(sshKey)) {
+  const gen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `infrastructor-quickstart@${user}`, '-f', sshKey], { encoding: 'utf8' });
+  if (gen.status !== 0) log('ssh-keygen is not available: monitoring this machine locally only');
 }
-if (!existsSync(agentConfig)) {
-  // Only ask for docker data where a docker engine answers.
-  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });
-  const dockerUp = docker.status === 0;
-  writeFileSync(
-    agentConfig,
-    `# Written by \`npm start\`; edit freely (docs/configuration.md). Delete it to get a fresh one.
+if (existsSync(sshKey)) {
+  const probe = spawnSync(
+    'ssh',
+    ['-i', sshKey, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${user}@127.0.0.1`, 'true'],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+  if (probe.status === 0) {
+    sshHost = `  # The same machine over SSH (the key in ssh/ is authorized for ${user}); the host key is pinned on first use.
+  - name: this-machine-ssh
+    address: 127.0.0.1
+    user: ${user}
+    privateKeyPath: ssh/id_ed25519
+    hostKeyPolicy: tofu
+`;
+    log(`sshd on 127.0.0.1 accepts the quick-start key: also collecting this machine over SSH as ${user}`);
+  } else {
+    log(`to also collect this machine over SSH: add ${sshKey}.pub to ~${user}/.ssh/authorized_keys (with an sshd on 127.0.0.1:22), then restart`);
+  }
+}
+
+// Rewritten on every start (copy it elsewhere to customise; docs/configuration.md).
+const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });
+const dockerUp = docker.status === 0;
+writeFileSync(
+  agentConfig,
+  `# Written by \`npm start\` on every start; copy it elsewhere to customise (docs/configuration.md).
 site: quickstart
 hosts:
   - name: this-machine
     transport: local
-commands:
+${sshHost}commands:
   # Faster than the defaults so something happens while you watch.
   system_metrics: { schedule: "*/15 * * * * *" }
   load_average: { schedule: "*/10 * * * * *" }
   network_interfaces: { schedule: "*/30 * * * * *" }
   disk_usage: { schedule: "*/30 * * * * *" }
-${dockerUp ? '' : `  # no docker engine answered when this file was written
+${dockerUp ? '' : `  # no docker engine answered at start
   list_containers: { enabled: false }
   container_stats: { enabled: false }
 `}storage:
@@ -73,9 +102,7 @@ hub:
   tokenFile: agent-token
   insecure: true   # loopback only
 `,
-  );
-  log(`wrote ${agentConfig}`);
-}
+);
 writeFileSync(join(stateDir, 'agent-token'), `${tokens.agent}\n`, { mode: 0o600 });
 
 const children = [];
@@ -104,15 +131,22 @@ function waitForLine(logPath, pattern, timeoutMs) {
 }
 
 let stopping = false;
-async function stopAll(code) {
+/**
+ * Ctrl-C reaches every child in the terminal's process group by itself, so
+ * first give them a moment to stop on that one signal (a second signal
+ * would make them exit at once, skipping their clean shutdown); then send
+ * SIGTERM to whatever is still running.
+ */
+async function stopAll(code, { graceMs = 0 } = {}) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
-  await Promise.all(children.map((c) => c.exited));
+  const all = Promise.all(children.map((c) => c.exited));
+  if (graceMs > 0) await Promise.race([all, new Promise((r) => setTimeout(r, graceMs))]);
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
+  await all;
   process.exit(code);
 }
-// Ctrl-C reaches every child in the terminal's process group; we just wait.
-process.on('SIGINT', () => void stopAll(0));
+process.on('SIGINT', () => void stopAll(0, { graceMs: 5000 }));
 process.on('SIGTERM', () => void stopAll(0));
 
 const hub = daemon('hub', 'packages/hub/bin/infra-hub.js', hubConfig);
@@ -145,4 +179,4 @@ const watch = spawn(
   [join(root, 'packages/hub/bin/infra-hub.js'), 'watch', '--url', `ws://127.0.0.1:${port}`, 'site/#', 'agents', 'changes'],
   { cwd: root, stdio: 'inherit', env: { ...process.env, INFRA_HUB_TOKEN: tokens.operator } },
 );
-watch.on('exit', () => void stopAll(0));
+watch.on('exit', () => void stopAll(0, { graceMs: 5000 }));
