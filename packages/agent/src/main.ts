@@ -28,7 +28,8 @@ import { formatError, formatErrorJson } from './cli/print-error.js';
 import { formatCommandList, formatParserList } from './cli/catalog-listings.js';
 import { parseSavedOutput } from './cli/parse-saved-output.js';
 import { formatConfigSummary } from './cli/config-summary.js';
-import { formatStatus, summarizeStatus } from './cli/status-report.js';
+import { configWarnings } from './cli/config-warnings.js';
+import { formatStatus, statusJson, type StatusJob } from './cli/status-report.js';
 import type { CollectionSink } from './service/collection-types.js';
 import { LinkStateStore } from './store/link-state-store.js';
 import { HubLink } from './stream/hub-link.js';
@@ -85,6 +86,10 @@ export function composeAgent(config: AgentConfig, logger: Logger, options: Compo
         store.collections.record(entry);
         link?.notify();
       },
+      recordMany: (entries) => {
+        store.collections.recordMany(entries);
+        link?.notify();
+      },
     };
     const registry = createRegistry({ builtins: builtinCommands, config });
     const counters = new EventCounters();
@@ -108,7 +113,14 @@ export function composeAgent(config: AgentConfig, logger: Logger, options: Compo
         if (settings.enabled) jobs.push({ host, command: command.name, schedule: settings.schedule });
       }
     }
-    const scheduler = new Scheduler({ jobs, collect: (h, c, o) => service.collect(h, c, o), jitterMs: config.schedule.jitterMs, counters, logger });
+    const scheduler = new Scheduler({
+      jobs,
+      collect: (h, c, o) => service.collect(h, c, o),
+      collectMany: (h, cs, o) => service.collectMany(h, cs, o),
+      jitterMs: config.schedule.jitterMs,
+      counters,
+      logger,
+    });
     const maintenance = new Maintenance({ store, intervalMs: MAINTENANCE_INTERVAL_MS, logger, counters });
     if (config.hub) {
       const linkState = new LinkStateStore(store.db);
@@ -335,23 +347,35 @@ function statusCommand(rest: readonly string[], io: Io): number {
       recentErrors: store.audit.recentErrors({ limit: 500 }),
       outbox: store.outbox.stats(),
       hub: config.hub ? { url: config.hub.url, link: new LinkStateStore(store.db).read() } : null,
+      jobs: config.schedule.enabled ? scheduledJobs(config) : [],
     };
-    if (values['json'] === true) {
-      io.out(
-        JSON.stringify({ site: data.site, database: data.databasePath, epoch: data.epoch, outbox: data.outbox, hub: data.hub, commands: summarizeStatus(config, data) }),
-      );
-    } else io.out(formatStatus(config, data));
+    if (values['json'] === true) io.out(JSON.stringify(statusJson(config, data)));
+    else io.out(formatStatus(config, data, { color: io.isTty }));
     return EXIT_OK;
   } finally {
     store.close();
   }
 }
 
+/** The enabled host/command pairs the scheduler runs, with the longest gap between runs. */
+function scheduledJobs(config: AgentConfig): StatusJob[] {
+  const registry = createRegistry({ builtins: builtinCommands, config });
+  const jobs = [];
+  for (const host of config.hosts) {
+    for (const command of registry.list()) {
+      const settings = registry.settingsFor(host, command.name);
+      if (settings.enabled) jobs.push({ host: host.name, command: command.name, schedule: settings.schedule });
+    }
+  }
+  return jobInfos(jobs).map((j) => ({ host: j.host, command: j.command, intervalMs: j.intervalMs }));
+}
+
 function checkConfig(rest: readonly string[], io: Io): number {
   const { values } = args(rest, { config: { type: 'string', short: 'c' } }, false);
   const config = loadConfigFile(requireConfigPath(values));
   const registry = createRegistry({ builtins: builtinCommands, config });
-  io.out(formatConfigSummary(config, registry));
+  // Files it names and host keys that will fail at run time: warnings, not errors (the file is valid).
+  io.out(formatConfigSummary(config, registry, configWarnings(config)));
   return EXIT_OK;
 }
 

@@ -256,7 +256,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
   } catch (err) {
     const e = toInfraError(err);
-    io.err(`infra-hub: ${e.code}: ${e.message}`);
+    io.err(`infra-hub: error ${e.code}: ${e.message}`);
     return e.code.startsWith('CONFIG_') ? EXIT_USAGE : EXIT_FAILED;
   }
 }

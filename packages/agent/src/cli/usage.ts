@@ -5,9 +5,11 @@ Usage:
   infra-agent collect --config FILE HOST COMMAND [--param k=v]... [--force] [--json]
                                            one collection through the same service
                                            (cache, audit, storage) and print the result
-  infra-agent status --config FILE [--json] hosts, last success per command, recent errors,
-                                           outbox backlog (reads the database)
-  infra-agent check-config --config FILE   validate the configuration and report
+  infra-agent status --config FILE [--json] a summary line, the hub link, the outbox backlog,
+                                           hosts, last success per command, errors with
+                                           their codes (reads the database)
+  infra-agent check-config --config FILE   validate the configuration and report; warns
+                                           about unreadable key/token files, unpinned hosts
   infra-agent commands [--config FILE]     list commands with schedules, TTLs, timeouts
   infra-agent parsers                      list the parsers and the input each takes
   infra-agent parse PARSER [FILE]          parse a saved output (stdin without FILE),

@@ -5,7 +5,10 @@
  * stderr behind a per-run marker (stripped again before the caller sees
  * stderr). OpenSSH runs every session command in its own session/process
  * group (setsid), and `exec` keeps the PID, so that PID is the process group
- * of everything the script starts. On timeout, abort or output overflow we
+ * of everything the script starts. The marker also carries $SHELL, the login
+ * shell sshd ran the command with: when that is /bin/sh itself, later
+ * commands on the connection skip the `exec /bin/sh -c` step (one process
+ * start less per command, the same shell). On timeout, abort or output overflow we
  *  1. send the SSH "signal" request (KILL) — OpenSSH >= 7.9 killpg()s the
  *     session's process group, but the request has no reply and servers may
  *     ignore it (forced commands, other implementations), so also
@@ -32,11 +35,19 @@ export function newExecNonce(): string {
 
 /**
  * The command line sent to the server. Runs the POSIX script with /bin/sh
- * whatever the login shell is, with stdin from /dev/null.
+ * whatever the login shell is, with stdin from /dev/null. `loginShellIsSh`:
+ * the login shell is known to be /bin/sh (see `isBinSh`), so the script runs
+ * in it directly instead of in a second /bin/sh it execs.
  */
-export function wrapScript(script: string, nonce: string): string {
-  const inner = `printf '%s\\n' "${MARKER_TAG}${nonce}:$$" >&2\n${script}`;
-  return `exec /bin/sh -c ${shellQuote(inner)} </dev/null`;
+export function wrapScript(script: string, nonce: string, loginShellIsSh = false): string {
+  const marker = `printf '%s\\n' "${MARKER_TAG}${nonce}:$$:$SHELL" >&2`;
+  if (loginShellIsSh) return `exec </dev/null\n${marker}\n${script}`;
+  return `exec /bin/sh -c ${shellQuote(`${marker}\n${script}`)} </dev/null`;
+}
+
+/** Whether a login shell (the marker's $SHELL, as sshd sets it from passwd) is /bin/sh. */
+export function isBinSh(shell: string | undefined): boolean {
+  return shell === '/bin/sh' || shell === '/usr/bin/sh';
 }
 
 /**
@@ -72,6 +83,10 @@ export interface ExecChannelOptions {
   onOpenSettled?: () => void;
   /** Bound on cleaning up a channel that opened after the command was already aborted. Default 2000. */
   lateKillTimeoutMs?: number;
+  /** The login shell is /bin/sh: run the script in it (wrapScript). */
+  loginShellIsSh?: boolean;
+  /** Called with the login shell the marker reported ($SHELL), when it reported one. */
+  onLoginShell?: (shell: string) => void;
 }
 
 /** Thrown when the channel could not be opened (nothing ran remotely). */
@@ -98,7 +113,7 @@ export function execOnClient(client: Client, script: string, options: ExecChanne
   const nonce = options.nonce ?? newExecNonce();
   let command: string;
   try {
-    command = wrapScript(script, nonce);
+    command = wrapScript(script, nonce, options.loginShellIsSh === true);
   } catch (err) {
     settleOpen();
     return Promise.reject(new InfraError('PARAM_INVALID', (err as Error).message, { cause: err, details: sshDetails(ctx) }));
@@ -157,10 +172,12 @@ export function execOnClient(client: Client, script: string, options: ExecChanne
       const at = head.indexOf(markerPrefix);
       const nl = at >= 0 ? head.indexOf(0x0a, at) : -1;
       if (nl >= 0) {
-        const pid = head.subarray(at + markerPrefix.length, nl).toString('latin1');
+        // "<pid>" or "<pid>:<login shell>"
+        const m = /^(\d{1,10})(?::([^\n]*))?$/.exec(head.subarray(at + markerPrefix.length, nl).toString('utf8'));
         const rest = Buffer.concat([head.subarray(0, at), head.subarray(nl + 1)]);
         head = null;
-        decidePid(/^\d{1,10}$/.test(pid) ? Number(pid) : undefined);
+        decidePid(m ? Number(m[1]) : undefined);
+        if (m?.[2] !== undefined && m[2] !== '') options.onLoginShell?.(m[2]);
         addStderr(rest);
       } else if (head.length > MARKER_SEARCH_BYTES) {
         flushHead();

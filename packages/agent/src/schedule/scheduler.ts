@@ -25,6 +25,14 @@ export interface ScheduledJob {
 export interface SchedulerOptions {
   jobs: readonly ScheduledJob[];
   collect: (host: string, command: string, options: CollectOptions) => Promise<CollectResult>;
+  /**
+   * When given, jobs of one host that fall due within `batchWindowMs` of
+   * each other are handed over together (CollectionService.collectMany: one
+   * exec channel for several commands); one promise per command, in order.
+   */
+  collectMany?: (host: string, commands: readonly string[], options: CollectOptions) => Promise<CollectResult>[];
+  /** How long the first due job of a host waits for others (collectMany only). Default 20 ms. */
+  batchWindowMs?: number;
   jitterMs: number;
   counters: EventCounters;
   logger: Logger;
@@ -42,15 +50,20 @@ export interface JobStatus {
 }
 
 /**
- * One cron task per host/command. A tick waits the host's jitter, then
+ * Cron schedules per host/command (one cron task per distinct expression).
+ * A tick waits the host's jitter, then
  * collects with source 'schedule'. A tick that finds the previous run of
  * the same host/command still going is skipped and counted, never queued.
+ * With `collectMany`, the jobs of one host that fall due together are
+ * collected together (one exec channel; see CollectionService.collectMany).
  */
 export class Scheduler {
   readonly #o: SchedulerOptions;
   readonly #tasks: CronTask[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #status = new Map<string, JobStatus>();
+  /** Per host: jobs due now, waiting for the batch window (collectMany only). */
+  readonly #due = new Map<string, DueJob[]>();
   #started = false;
   #stopped = false;
 
@@ -73,9 +86,21 @@ export class Scheduler {
     if (this.#started || this.#stopped) return;
     this.#started = true;
     const factory = this.#o.cronFactory ?? nodeCronFactory;
+    // One cron task per distinct expression, ticking every job that has it:
+    // a cron task costs the same work every second whatever it runs, and a
+    // site often has hundreds of host/command jobs on a handful of schedules.
+    const bySchedule = new Map<string, ScheduledJob[]>();
     for (const job of this.#o.jobs) {
-      const name = `${job.host.name}/${job.command}`;
-      this.#tasks.push(factory(job.schedule, () => this.#tick(job), name));
+      const group = bySchedule.get(job.schedule);
+      if (group) group.push(job);
+      else bySchedule.set(job.schedule, [job]);
+    }
+    for (const [schedule, group] of bySchedule) {
+      const first = group[0] as ScheduledJob;
+      const name = group.length === 1 ? `${first.host.name}/${first.command}` : `${schedule} (${group.length} jobs)`;
+      this.#tasks.push(factory(schedule, () => {
+        for (const job of group) this.#tick(job);
+      }, name));
     }
     this.#o.logger.info({ event: 'scheduler_started', jobs: this.#o.jobs.length }, `scheduled ${this.#o.jobs.length} host/command jobs`);
   }
@@ -92,7 +117,7 @@ export class Scheduler {
   trigger(host: string, command: string): boolean {
     const job = this.#o.jobs.find((j) => j.host.name === host && j.command === command);
     if (!job) return false;
-    this.#run(job);
+    this.#run(job, false);
     return true;
   }
 
@@ -110,7 +135,7 @@ export class Scheduler {
     this.#timers.add(timer);
   }
 
-  #run(job: ScheduledJob): void {
+  #run(job: ScheduledJob, batch = true): void {
     if (this.#stopped) return;
     const status = this.#status.get(keyOf(job.host.name, job.command));
     if (!status) return;
@@ -125,8 +150,40 @@ export class Scheduler {
     }
     status.running = true;
     status.runs += 1;
-    this.#o
-      .collect(job.host.name, job.command, { source: 'schedule' })
+    if (!batch || this.#o.collectMany === undefined) {
+      this.#track(status, this.#o.collect(job.host.name, job.command, { source: 'schedule' }));
+      return;
+    }
+    // Wait a moment for the host's other jobs due now (cron ticks of one
+    // second spread over a few ms), then hand them over together.
+    const host = job.host.name;
+    let due = this.#due.get(host);
+    if (due === undefined) {
+      due = [];
+      this.#due.set(host, due);
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#flushDue(host);
+      }, this.#o.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS);
+      this.#timers.add(timer);
+    }
+    due.push({ job, status });
+  }
+
+  #flushDue(host: string): void {
+    const due = this.#due.get(host) ?? [];
+    this.#due.delete(host);
+    if (due.length === 0) return;
+    const run = this.#stopped
+      ? due.map(() => Promise.reject(toInfraError(new Error('the scheduler stopped'))))
+      : due.length === 1
+        ? [this.#o.collect(host, (due[0] as DueJob).job.command, { source: 'schedule' })]
+        : (this.#o.collectMany as NonNullable<SchedulerOptions['collectMany']>)(host, due.map((d) => d.job.command), { source: 'schedule' });
+    due.forEach((d, i) => this.#track(d.status, run[i] ?? Promise.reject(toInfraError(new Error('no collection started')))));
+  }
+
+  #track(status: JobStatus, run: Promise<CollectResult>): void {
+    run
       .catch((err: unknown) => {
         // Already audited, logged and counted by the collection service.
         status.failures += 1;
@@ -147,12 +204,21 @@ export class Scheduler {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    for (const due of this.#due.values()) for (const d of due) d.status.running = false;
+    this.#due.clear();
     await Promise.all(this.#tasks.map(async (t) => {
       await t.stop();
       await t.destroy();
     }));
     this.#tasks.length = 0;
   }
+}
+
+const DEFAULT_BATCH_WINDOW_MS = 20;
+
+interface DueJob {
+  job: ScheduledJob;
+  status: JobStatus;
 }
 
 function keyOf(host: string, command: string): string {

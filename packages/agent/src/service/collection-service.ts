@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { InfraError, toInfraError } from '@infrastructor/shared';
 import type { Logger } from 'pino';
 import type { AgentConfig, HostConfig } from '../config/agent-config.js';
@@ -10,6 +11,8 @@ import { snippet } from '../parse/parse-error.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import { Semaphore } from '../collect/semaphore.js';
 import { detectChanges } from './change-detector.js';
+import { batchSectionName, batchSectionScript, splitBatchOutput } from './batch-script.js';
+import type { ExecResult } from '../collect/transport.js';
 import type { EventCounters } from './event-counters.js';
 import type {
   AuditEntry,
@@ -73,6 +76,9 @@ export class CollectionService {
     this.#o = options;
     this.#hosts = new Map(options.config.hosts.map((h) => [h.name, h]));
     this.#global = new Semaphore(options.config.limits.globalConcurrency);
+    // Every collection waiting for a slot listens on this signal (one per job at a
+    // start with many hosts): not a leak, so no MaxListenersExceededWarning on stderr.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Collections running or waiting for a slot right now. */
@@ -235,24 +241,49 @@ export class CollectionService {
         signal,
       );
 
-      const collectedAtMs = this.#o.now();
-      const durationMs = Math.max(0, collectedAtMs - ctx.startedAtMs);
-      // Change events follow the files the host is configured to watch: a
-      // one-off request with other parameters (other dirs) neither reports
-      // nor moves the stored hashes.
-      const watched = spec.files !== undefined && paramsHash === this.#o.registry.paramsHash(this.#o.registry.resolveParams(host, spec.name, {}));
-      const files = watched ? spec.files?.(data) : undefined;
-      const changes: ChangeEntry[] = files
-        ? detectChanges(this.#o.sink.previousFileHashes(host.name, spec.name), files).map((c) => ({
-            ...c,
-            host: host.name,
-            command: spec.name,
-            detectedAtMs: collectedAtMs,
-            correlationId: ctx.correlationId,
-          }))
-        : [];
-      this.#o.sink.record({
-        audit: audit({ status: 'success', durationMs }),
+      const done = this.#successWrite(host, spec, params, paramsHash, ctx, data, bytes, audit);
+      this.#o.sink.record(done.write);
+      return this.#afterSuccess(host, spec, params, paramsHash, key, settings, ctx, data, bytes, done, attempts);
+    } catch (err) {
+      const e = toInfraError(err);
+      this.#recordFailure(e, audit({ status: statusFor(e) }), attempts);
+      throw new InfraError(e.code, e.message, { cause: e.cause ?? e, details: { ...e.details, correlationId: ctx.correlationId } });
+    }
+  }
+
+  /** What a successful collection writes (result, changes, files, audit), with its times. */
+  #successWrite(
+    host: HostConfig,
+    spec: CommandSpec,
+    params: ParamValues,
+    paramsHash: string,
+    ctx: ExecContext,
+    data: unknown,
+    bytes: number,
+    audit: (fields: AuditFields) => AuditEntry,
+  ): SuccessWrite {
+    const collectedAtMs = this.#o.now();
+    const durationMs = Math.max(0, collectedAtMs - ctx.startedAtMs);
+    // Change events follow the files the host is configured to watch: a
+    // one-off request with other parameters (other dirs) neither reports
+    // nor moves the stored hashes.
+    const watched = spec.files !== undefined && paramsHash === this.#o.registry.paramsHash(this.#o.registry.resolveParams(host, spec.name, {}));
+    const files = watched ? spec.files?.(data) : undefined;
+    const changes: ChangeEntry[] = files
+      ? detectChanges(this.#o.sink.previousFileHashes(host.name, spec.name), files).map((c) => ({
+          ...c,
+          host: host.name,
+          command: spec.name,
+          detectedAtMs: collectedAtMs,
+          correlationId: ctx.correlationId,
+        }))
+      : [];
+    return {
+      collectedAtMs,
+      durationMs,
+      changes,
+      write: {
+        audit: audit({ status: 'success', durationMs, bytes }),
         result: {
           host: host.name,
           command: spec.name,
@@ -265,35 +296,225 @@ export class CollectionService {
           correlationId: ctx.correlationId,
         },
         ...(files ? { changes, files } : {}),
-      });
-      this.#o.cache.set(key, { data, collectedAtMs, bytes }, settings.ttlMs);
-      counters.inc('collection_succeeded');
-      for (const c of changes) {
-        counters.inc(`file_${c.change}`);
-        log.info({ event: 'file_changed', path: c.path, change: c.change, oldHash: c.oldHash, newHash: c.newHash }, 'file changed');
+      },
+    };
+  }
+
+  /** After the write: cache, counters, log lines, the result. */
+  #afterSuccess(
+    host: HostConfig,
+    spec: CommandSpec,
+    params: ParamValues,
+    paramsHash: string,
+    key: string,
+    settings: { ttlMs: number },
+    ctx: ExecContext,
+    data: unknown,
+    bytes: number,
+    done: SuccessWrite,
+    attempts: number,
+  ): CollectResult {
+    const { logger, counters } = this.#o;
+    const { collectedAtMs, durationMs, changes } = done;
+    this.#o.cache.set(key, { data, collectedAtMs, bytes }, settings.ttlMs);
+    counters.inc('collection_succeeded');
+    const who = { host: host.name, command: spec.name, correlationId: ctx.correlationId, source: ctx.source };
+    for (const c of changes) {
+      counters.inc(`file_${c.change}`);
+      logger.info({ ...who, event: 'file_changed', path: c.path, change: c.change, oldHash: c.oldHash, newHash: c.newHash }, 'file changed');
+    }
+    logger.info({ ...who, event: 'collection_succeeded', durationMs, bytes, attempts }, `collected ${spec.name} on ${host.name}`);
+    const result: CollectResult = {
+      host: host.name,
+      command: spec.name,
+      params,
+      paramsHash,
+      status: 'success',
+      cacheHit: false,
+      data,
+      collectedAtMs,
+      durationMs,
+      bytes,
+      correlationId: ctx.correlationId,
+      source: ctx.source,
+      changes,
+    };
+    this.#o.onResult?.(result);
+    return result;
+  }
+
+  /**
+   * Scheduled runs of several commands on ONE host that fell due together:
+   * they run in as few exec channels as the host's concurrency allows (at
+   * most MAX_BATCH_COMMANDS each), every command in its own subshell with
+   * its own section and exit status (service/batch-script.ts), and their
+   * writes go to the database in one transaction. Each command still gets
+   * its own correlation id, audit row, result, cache entry and log line,
+   * exactly as if it had run alone; the returned promises settle per
+   * command like `collect()`.
+   *
+   * A command that cannot join a batch (bad settings, already running
+   * under single-flight) goes through `collect()`. When the batch channel
+   * itself fails (connection, timeout after the longest timeout of its
+   * commands, output cap) or a command's section is missing, those
+   * commands run again one by one, with their own timeouts and retries.
+   */
+  collectMany(hostName: string, commandNames: readonly string[], options: CollectOptions): Promise<CollectResult>[] {
+    const calls = this.#collectMany(hostName, commandNames, options);
+    for (const call of calls) {
+      this.#running.add(call);
+      const forget = (): void => void this.#running.delete(call);
+      call.then(forget, forget);
+    }
+    return calls;
+  }
+
+  #collectMany(hostName: string, commandNames: readonly string[], options: CollectOptions): Promise<CollectResult>[] {
+    const host = this.#hosts.get(hostName);
+    const alone = (name: string): Promise<CollectResult> => this.#collect(hostName, name, options);
+    // Batches are for scheduled runs: no request parameters, no cache reads, no caller signal.
+    if (host === undefined || this.#closing || options.source !== 'schedule' || options.params !== undefined || options.forceRefresh || options.signal || commandNames.length < 2) {
+      return commandNames.map(alone);
+    }
+    const out: Promise<CollectResult>[] = [];
+    const members: BatchMember[] = [];
+    for (const name of commandNames) {
+      let member: BatchMember;
+      try {
+        const spec = this.#o.registry.get(name);
+        const settings = this.#o.registry.settingsFor(host, name);
+        if (!settings.enabled) throw new InfraError('COMMAND_DISABLED', `${name} is disabled for host ${hostName}`);
+        const params = this.#o.registry.resolveParams(host, name, {});
+        const paramsHash = this.#o.registry.paramsHash(params);
+        const key = `${hostName}\u0000${name}\u0000${paramsHash}`;
+        if (this.#inflight.has(key)) throw new Error('running');
+        let settle: { resolve: (r: CollectResult) => void; reject: (e: unknown) => void } = { resolve: () => undefined, reject: () => undefined };
+        const promise = new Promise<CollectResult>((resolve, reject) => {
+          settle = { resolve, reject };
+        });
+        member = {
+          spec,
+          settings,
+          params,
+          paramsHash,
+          key,
+          ctx: { correlationId: randomUUID(), startedAtMs: this.#o.now(), forceRefresh: false, source: options.source, signal: undefined },
+          promise,
+          ...settle,
+        };
+      } catch {
+        // Refused or already running: the single path audits it (or rides along).
+        out.push(alone(name));
+        continue;
       }
-      log.info({ event: 'collection_succeeded', durationMs, bytes, attempts }, `collected ${spec.name} on ${host.name}`);
-      const result: CollectResult = {
-        host: host.name,
-        command: spec.name,
-        params,
-        paramsHash,
-        status: 'success',
-        cacheHit: false,
-        data,
-        collectedAtMs,
-        durationMs,
-        bytes,
-        correlationId: ctx.correlationId,
-        source: ctx.source,
-        changes,
-      };
-      this.#o.onResult?.(result);
-      return result;
+      this.#inflight.set(member.key, member.promise);
+      out.push(
+        member.promise.finally(() => {
+          if (this.#inflight.get(member.key) === member.promise) this.#inflight.delete(member.key);
+        }),
+      );
+      members.push(member);
+    }
+    const chunks = Math.min(members.length, Math.max(this.#o.config.limits.perHostConcurrency, Math.ceil(members.length / MAX_BATCH_COMMANDS)));
+    const size = Math.ceil(members.length / Math.max(1, chunks));
+    for (let i = 0; i < members.length; i += size) {
+      const chunk = members.slice(i, i + size);
+      if (chunk.length === 1) this.#runAlone(host, chunk[0] as BatchMember);
+      else void this.#runBatch(host, chunk);
+    }
+    return out;
+  }
+
+  /** One member on its own (the single path's execution, with retries). */
+  #runAlone(host: HostConfig, m: BatchMember): void {
+    this.#execute(host, m.spec, m.settings, m.params, m.paramsHash, m.key, m.ctx).then(m.resolve, m.reject);
+  }
+
+  async #runBatch(host: HostConfig, members: readonly BatchMember[]): Promise<void> {
+    const { logger, counters } = this.#o;
+    const signal = this.#abort.signal;
+    const nonce = newNonce();
+    let out: ExecResult;
+    try {
+      const script = members.map((m, i) => batchSectionScript(nonce, batchSectionName(i), m.spec.script(m.params, { nonce: newNonce() }))).join('\n');
+      const timeoutMs = Math.max(...members.map((m) => m.settings.timeoutMs));
+      const maxOutputBytes = this.#o.config.limits.maxOutputBytes * members.length;
+      const transport = this.#o.transportFor(host);
+      out = await this.#limiterFor(host).run(
+        () => this.#global.run(() => transport.exec(script, { timeoutMs, maxOutputBytes, signal, commandName: `${members.length} commands` }), signal),
+        signal,
+      );
     } catch (err) {
       const e = toInfraError(err);
-      this.#recordFailure(e, audit({ status: statusFor(e) }), attempts);
-      throw new InfraError(e.code, e.message, { cause: e.cause ?? e, details: { ...e.details, correlationId: ctx.correlationId } });
+      counters.inc(`collection_batch_failed.${e.code}`);
+      logger.warn(
+        { event: 'collection_batch_failed', host: host.name, commands: members.map((m) => m.spec.name), code: e.code, err: e.message },
+        `running ${members.length} commands on ${host.name} in one channel failed (${e.code}); running them one by one`,
+      );
+      for (const m of members) this.#runAlone(host, m);
+      return;
+    }
+    counters.inc('collection_batches');
+    const sections = splitBatchOutput(out.stdout, out.stderr, nonce, members.length);
+    const maxOutputBytes = this.#o.config.limits.maxOutputBytes;
+    const succeeded: Array<{ m: BatchMember; data: unknown; bytes: number; done: SuccessWrite }> = [];
+    members.forEach((m, i) => {
+      const section = sections[i];
+      if (section === undefined) {
+        counters.inc('collection_batch_section_missing');
+        this.#runAlone(host, m);
+        return;
+      }
+      const bytes = Buffer.byteLength(section.stdout) + Buffer.byteLength(section.stderr);
+      const base = this.#auditFor({ startedAtMs: m.ctx.startedAtMs, host: host.name, command: m.spec.name, source: m.ctx.source, forceRefresh: false, correlationId: m.ctx.correlationId });
+      const audit = (fields: AuditFields): AuditEntry => base({ paramsHash: m.paramsHash, bytes, ...fields });
+      try {
+        if (bytes > maxOutputBytes) {
+          throw new InfraError('EXEC_OUTPUT_TOO_LARGE', `${m.spec.name} on ${host.name} printed ${bytes} bytes, more than maxOutputBytes ${maxOutputBytes}`, {
+            details: { maxOutputBytes, bytes },
+          });
+        }
+        const ok = (m.spec.okExitCodes ?? [0]).includes(section.exitCode);
+        if (!ok) {
+          throw new InfraError('EXEC_NONZERO_EXIT', `${m.spec.name} on ${host.name} exited with ${section.exitCode}; stderr: ${snippet(section.stderr.trim())}`, {
+            details: { exitCode: section.exitCode, exitSignal: null, stderr: section.stderr.slice(0, 2000) },
+          });
+        }
+        const data = m.spec.parse({ stdout: section.stdout, stderr: section.stderr, exitCode: section.exitCode });
+        succeeded.push({ m, data, bytes, done: this.#successWrite(host, m.spec, m.params, m.paramsHash, m.ctx, data, bytes, audit) });
+      } catch (err) {
+        this.#failMember(m, toInfraError(err), audit);
+      }
+    });
+    if (succeeded.length === 0) return;
+    // One transaction for every result of the batch; when it fails, each is written (or fails) alone.
+    let written = false;
+    if (this.#o.sink.recordMany && succeeded.length > 1) {
+      try {
+        this.#o.sink.recordMany(succeeded.map((x) => x.done.write));
+        written = true;
+      } catch (err) {
+        logger.warn({ event: 'store_batch_write_failed', host: host.name, err: toInfraError(err).message }, 'could not write a batch of collections at once; writing them one by one');
+      }
+    }
+    for (const { m, data, bytes, done } of succeeded) {
+      try {
+        if (!written) this.#o.sink.record(done.write);
+        m.resolve(this.#afterSuccess(host, m.spec, m.params, m.paramsHash, m.key, m.settings, m.ctx, data, bytes, done, 1));
+      } catch (err) {
+        const base = this.#auditFor({ startedAtMs: m.ctx.startedAtMs, host: host.name, command: m.spec.name, source: m.ctx.source, forceRefresh: false, correlationId: m.ctx.correlationId });
+        this.#failMember(m, toInfraError(err), (fields) => base({ paramsHash: m.paramsHash, bytes, ...fields }));
+      }
+    }
+  }
+
+  /** A batch member failed on its own (exit status, parse, size, store): audit it and reject its call. */
+  #failMember(m: BatchMember, e: InfraError, audit: (fields: AuditFields) => AuditEntry): void {
+    try {
+      this.#recordFailure(e, audit({ status: statusFor(e) }), 1);
+      m.reject(new InfraError(e.code, e.message, { cause: e.cause ?? e, details: { ...e.details, correlationId: m.ctx.correlationId } }));
+    } catch (storeErr) {
+      m.reject(storeErr);
     }
   }
 
@@ -385,6 +606,36 @@ export class CollectionService {
 }
 
 type AuditFields = Partial<AuditEntry> & Pick<AuditEntry, 'status'>;
+
+/** At most this many commands share one exec channel. */
+export const MAX_BATCH_COMMANDS = 64;
+
+interface ExecContext {
+  correlationId: string;
+  startedAtMs: number;
+  forceRefresh: boolean;
+  source: CollectOptions['source'];
+  signal: AbortSignal | undefined;
+}
+
+interface SuccessWrite {
+  collectedAtMs: number;
+  durationMs: number;
+  changes: ChangeEntry[];
+  write: Parameters<CollectionSink['record']>[0];
+}
+
+interface BatchMember {
+  spec: CommandSpec;
+  settings: { enabled: boolean; ttlMs: number; timeoutMs: number; retries: number };
+  params: ParamValues;
+  paramsHash: string;
+  key: string;
+  ctx: ExecContext;
+  promise: Promise<CollectResult>;
+  resolve: (r: CollectResult) => void;
+  reject: (e: unknown) => void;
+}
 
 function statusFor(e: InfraError): AuditStatus {
   return e.code === 'EXEC_TIMEOUT' || e.code === 'SSH_CONNECT_TIMEOUT' ? 'timeout' : 'error';

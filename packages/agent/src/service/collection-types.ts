@@ -36,5 +36,14 @@ export interface CollectResult {
 /** Where the service writes: one transaction per call (store/collection-store.ts). */
 export interface CollectionSink {
   previousFileHashes(host: string, command: string): ReadonlyMap<string, string>;
-  record(entry: { audit: AuditEntry; result?: ResultEntry; changes?: readonly ChangeEntry[]; files?: readonly ParsedFile[] }): void;
+  record(entry: CollectionWriteEntry): void;
+  /** Several collections in ONE transaction (a batch of one host's scheduled commands); all or nothing. Optional: else `record` each. */
+  recordMany?(entries: readonly CollectionWriteEntry[]): void;
+}
+
+export interface CollectionWriteEntry {
+  audit: AuditEntry;
+  result?: ResultEntry;
+  changes?: readonly ChangeEntry[];
+  files?: readonly ParsedFile[];
 }

@@ -57,10 +57,12 @@ interface Prepared {
 export class CollectionStore {
   readonly #o: CollectionStoreOptions;
   readonly #write: (p: Prepared) => RecordedSeqs;
+  readonly #writeMany: (ps: readonly Prepared[]) => RecordedSeqs[];
 
   constructor(options: CollectionStoreOptions) {
     this.#o = options;
     this.#write = options.db.transaction((p: Prepared): RecordedSeqs => this.#writeInTransaction(p));
+    this.#writeMany = options.db.transaction((ps: readonly Prepared[]): RecordedSeqs[] => ps.map((p) => this.#writeInTransaction(p)));
   }
 
   /** Stored path → hash of a host/command (what change detection compares against). */
@@ -75,6 +77,17 @@ export class CollectionStore {
     // Validate and encode before the transaction: it then only does SQLite work.
     const prepared = prepare(write);
     return this.#write(prepared);
+  }
+
+  /**
+   * Write several collections in ONE transaction (one fsync instead of one
+   * per collection): each gets exactly the seqs, rows and cap pass it would
+   * get alone, in order. Any failure rolls all of them back.
+   */
+  recordMany(writes: readonly CollectionWrite[]): RecordedSeqs[] {
+    this.#assertOpen();
+    const prepared = writes.map(prepare);
+    return this.#writeMany(prepared);
   }
 
   /** Alias of `record`. */

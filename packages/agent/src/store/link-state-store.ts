@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { InfraError, type ErrorCode } from '@infrastructor/shared';
 import { asRow, errorCodeOrNull, int, oneOf, str, type Row } from './row-validate.js';
+import { relaxedSync, type RelaxedRunner } from './relaxed-sync.js';
 
 export const LINK_STATE_META_KEY = 'hubLink';
 
@@ -25,6 +26,8 @@ export interface HubLinkState {
   agentId: string;
   /** The highest seq the hub has acknowledged (welcome or ack); null before the first. */
   lastAckSeq: number | null;
+  /** When the hub last acknowledged (welcome or ack), wall-clock ms; null before the first (or in a state written by an older agent). */
+  lastAckAtMs?: number | null;
   /** The latest failure; kept after the link recovers. */
   lastError: HubLinkError | null;
   /** When the link entered this phase (wall-clock ms). */
@@ -39,13 +42,17 @@ export class LinkStateStore {
   readonly #upsert: Database.Statement<[string, string]>;
   readonly #select: Database.Statement<[string]>;
 
+  readonly #relaxed: RelaxedRunner;
+
   constructor(db: Database.Database) {
     this.#upsert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#select = db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.#relaxed = relaxedSync(db);
   }
 
+  /** Written on every change (each ack too): without waiting for the disk (relaxed-sync.ts), it is informational. */
   write(state: HubLinkState): void {
-    this.#upsert.run(LINK_STATE_META_KEY, JSON.stringify(state));
+    this.#relaxed(() => this.#upsert.run(LINK_STATE_META_KEY, JSON.stringify(state)));
   }
 
   /** The last state written, or null when no link ever ran on this database. */
@@ -73,6 +80,7 @@ function parseLinkState(value: unknown): HubLinkState {
     url: str(row, 'url', WHERE),
     agentId: str(row, 'agentId', WHERE),
     lastAckSeq: row['lastAckSeq'] === null ? null : int(row, 'lastAckSeq', WHERE),
+    lastAckAtMs: row['lastAckAtMs'] === undefined || row['lastAckAtMs'] === null ? null : int(row, 'lastAckAtMs', WHERE),
     lastError: row['lastError'] === null ? null : parseLinkError(asRow(row['lastError'], WHERE)),
     sinceMs: int(row, 'sinceMs', WHERE),
     updatedAtMs: int(row, 'updatedAtMs', WHERE),

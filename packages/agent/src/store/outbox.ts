@@ -59,6 +59,7 @@ import type Database from 'better-sqlite3';
 import { encode, InfraError, parseGapPayload as parseSharedGapPayload, type GapPayload, type GapReason } from '@infrastructor/shared';
 import type { Clock, StoreLogger } from './store-types.js';
 import { asRow, blob, int, oneOf, str, type Row } from './row-validate.js';
+import { relaxedSync, type RelaxedRunner } from './relaxed-sync.js';
 
 export type OutboxKind = 'result' | 'audit' | 'change' | 'gap';
 export const OUTBOX_KINDS: readonly OutboxKind[] = ['result', 'audit', 'change', 'gap'];
@@ -156,6 +157,8 @@ export class Outbox {
   readonly #countOverCapacity: Database.Statement<[]>;
   readonly #append: (kind: Exclude<OutboxKind, 'gap'>, payload: Uint8Array) => number;
   readonly #enforce: () => CapOutcome;
+  readonly #ackTx: (uptoSeq: number) => number;
+  readonly #relaxed: RelaxedRunner;
 
   constructor(options: OutboxOptions) {
     if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
@@ -198,6 +201,11 @@ export class Outbox {
       return seq;
     });
     this.#enforce = db.transaction(() => this.enforceCapsInTransaction());
+    this.#ackTx = db.transaction((uptoSeq: number) => {
+      this.#raiseAckedThrough.run({ text: String(uptoSeq), seq: uptoSeq });
+      return this.#deleteUpTo.run(uptoSeq).changes;
+    });
+    this.#relaxed = relaxedSync(db);
   }
 
   /** Append one record in its own transaction (or the caller's) and enforce the caps. Returns its seq. */
@@ -299,10 +307,9 @@ export class Outbox {
         details: { uptoSeq, lastSeq: last, epoch: this.epoch },
       });
     }
-    const deleted = this.#db.transaction(() => {
-      this.#raiseAckedThrough.run({ text: String(uptoSeq), seq: uptoSeq });
-      return this.#deleteUpTo.run(uptoSeq).changes;
-    })();
+    // Committed without waiting for the disk (relaxed-sync.ts): losing an
+    // ack in a power cut only means records the hub has are sent again.
+    const deleted = this.#relaxed(() => this.#ackTx(uptoSeq));
     if (deleted > 0) this.#noteAck();
     return deleted;
   }

@@ -79,6 +79,7 @@ export class HubLink {
       url: options.hub.url,
       agentId: options.hub.agentId,
       lastAckSeq: null,
+      lastAckAtMs: null,
       lastError: null,
       sinceMs: now,
       updatedAtMs: now,
@@ -174,7 +175,7 @@ export class HubLink {
         logger: this.#o.logger,
         counters: this.#o.counters,
         onWelcome: (welcome) => this.#onWelcome(welcome),
-        onAcked: (seq) => this.#writeState({ lastAckSeq: seq }),
+        onAcked: (seq) => this.#writeState({ lastAckSeq: seq, lastAckAtMs: this.#o.clock() }),
         onEnd: (failure) => this.#onSessionEnd(session, failure),
       });
       this.#session = session;
@@ -192,7 +193,8 @@ export class HubLink {
       { event: 'hub_connected', url: this.#o.hub.url, ackedSeq: welcome.ackedSeq, epochStatus: welcome.epochStatus },
       `connected to the hub (it has everything up to seq ${welcome.ackedSeq}; epoch ${welcome.epochStatus})`,
     );
-    this.#writeState({ phase: 'connected', connected: true, sinceMs: this.#o.clock(), lastAckSeq: welcome.ackedSeq });
+    const now = this.#o.clock();
+    this.#writeState({ phase: 'connected', connected: true, sinceMs: now, lastAckSeq: welcome.ackedSeq, lastAckAtMs: now });
   }
 
   #onSessionEnd(session: HubSession | undefined, failure: LinkFailure): void {
@@ -220,7 +222,8 @@ export class HubLink {
     };
     const changed = key !== this.#lastFailureKey;
     this.#lastFailureKey = key;
-    if (changed) logger.warn(fields, `${failure.message}; retrying in ${retryInMs} ms`);
+    // One warn line per change (not per retry), saying where, why, what to do and that nothing is lost.
+    if (changed) logger.warn(fields, `hub at ${this.#o.hub.url}: ${failure.message}; retrying in ${retryInMs} ms; collections go on and their records are kept in the outbox`);
     else logger.debug(fields, failure.message);
     const now = clock();
     const wasDown = !this.#state.connected && this.#state.phase === 'disconnected';

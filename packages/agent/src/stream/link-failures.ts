@@ -23,7 +23,7 @@ export function failureFromHttpStatus(status: number): LinkFailure {
     return {
       event: 'hub_auth_failed',
       code: 'AUTH_FAILED',
-      message: 'the hub refused the token (HTTP 401): check hub.token / hub.tokenFile',
+      message: "refused this agent's token (HTTP 401): check hub.token / hub.tokenFile here and the hub's agents list (token or tokenSha256 for this agent id)",
       httpStatus: status,
       slowRetry: true,
     };
@@ -32,7 +32,7 @@ export function failureFromHttpStatus(status: number): LinkFailure {
     return {
       event: 'hub_forbidden',
       code: 'FORBIDDEN',
-      message: 'the hub refused this token for an agent (HTTP 403): check that hub.token is an agent token for this site',
+      message: 'refused this token for an agent (HTTP 403): check that hub.token is an agent token for this site',
       httpStatus: status,
       slowRetry: true,
     };
@@ -40,7 +40,7 @@ export function failureFromHttpStatus(status: number): LinkFailure {
   return {
     event: 'hub_upgrade_refused',
     code: 'HUB_UNREACHABLE',
-    message: `the hub answered HTTP ${status} instead of a WebSocket upgrade: check hub.url (the agent endpoint is /agent)`,
+    message: `answered HTTP ${status} instead of a WebSocket upgrade: check hub.url (the agent endpoint is /agent)`,
     httpStatus: status,
     slowRetry: status === 404,
   };
@@ -64,14 +64,24 @@ export function failureFromSocketError(err: Error): LinkFailure {
     return {
       event: 'hub_tls_failed',
       code: 'HUB_UNREACHABLE',
-      message: `TLS: the hub's certificate was not accepted (${errno}): check hub.caFile and the host name in hub.url`,
+      message: `TLS: its certificate was not accepted (${errno}): check hub.caFile and the host name in hub.url`,
       slowRetry: true,
     };
   }
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  const where = e.address === undefined ? '' : e.port === undefined ? e.address : `${e.address}:${e.port}`;
+  const hint =
+    errno === 'ECONNREFUSED'
+      ? `nothing is listening${where === '' ? '' : ` at ${where}`}: is the hub running, and is hub.url right?`
+      : errno === 'ENOTFOUND' || errno === 'EAI_AGAIN'
+        ? `the host name${e.hostname === undefined ? '' : ` ${e.hostname}`} does not resolve: check hub.url and DNS`
+        : errno === 'ETIMEDOUT' || errno === 'EHOSTUNREACH' || errno === 'ENETUNREACH'
+          ? 'no route or no answer: check the network, a firewall, and hub.url'
+          : err.message;
   return {
     event: 'hub_connect_failed',
     code: 'HUB_UNREACHABLE',
-    message: `cannot reach the hub: ${err.message}${errno !== undefined && !err.message.includes(errno) ? ` (${errno})` : ''}`,
+    message: `unreachable (${errno ?? 'error'}): ${hint}`,
     slowRetry: false,
   };
 }
@@ -99,7 +109,7 @@ export function failureFromClose(closeCode: number, closeReason: string): LinkFa
     return {
       event: 'hub_closed',
       code: known.code,
-      message: `the hub closed the connection with ${closeCode} ${known.code}${why} (${known.hint})`,
+      message: `closed the connection with ${closeCode} ${known.code}${why} (${known.hint})`,
       closeCode,
       closeReason: reason,
       slowRetry: known.slowRetry,
@@ -108,7 +118,7 @@ export function failureFromClose(closeCode: number, closeReason: string): LinkFa
   return {
     event: 'hub_closed',
     code: 'HUB_UNREACHABLE',
-    message: closeCode === 1006 ? 'the connection to the hub was lost (1006, no close frame)' : `the hub closed the connection with ${closeCode}${why}`,
+    message: closeCode === 1006 ? 'connection lost (1006, no close frame)' : `closed the connection with ${closeCode}${why}`,
     closeCode,
     closeReason: reason,
     slowRetry: false,

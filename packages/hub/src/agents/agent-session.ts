@@ -35,13 +35,14 @@ import {
   type HubToAgentMessage,
   type ScheduledJobInfo,
 } from '@infrastructor/shared';
-import type { BatchIngest } from '../ingest/batch-ingest.js';
+import type { BatchIngest, IngestResult } from '../ingest/batch-ingest.js';
 import type { ResendState } from '../ingest/batch-plan.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentPrincipal, EventPublisher } from '../ports.js';
 import type { AgentCollectRelay } from '../relay/collect-relay.js';
 import type { AgentStatusBoard } from '../status/agent-status-board.js';
 import { noteFailure, type HubCounters } from '../status/hub-counters.js';
+import { logAppliedRecords } from '../ingest/record-events.js';
 import type { HubStore } from '../store/hub-store.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { Heartbeat } from './heartbeat.js';
@@ -248,18 +249,32 @@ export class AgentSession {
   }
 
   #onRecords(batch: AgentRecords): void {
-    const { ingest, counters, clock, board } = this.#d;
+    const { ingest, clock } = this.#d;
     if (batch.epoch !== this.#epoch) return this.#fail('EPOCH_INVALID', `records for epoch ${batch.epoch} on a connection whose hello said ${this.#epoch}`);
-    let result;
+    let result: IngestResult;
     try {
-      result = ingest.ingest({ agentId: this.agentId, site: this.site, epoch: this.#epoch }, batch, this.#waiting, clock());
+      // Committed now (the next batch is planned against it); acked and
+      // published once the commit is on disk, in order (ingest/durable-commits.ts).
+      result = ingest.ingestThen({ agentId: this.agentId, site: this.site, epoch: this.#epoch }, batch, this.#waiting, clock(), (r, err) =>
+        this.#afterDurable(batch, r, err),
+      );
     } catch (err) {
       if (err instanceof InfraError && err.code === 'FRAME_INVALID') return this.#fail('FRAME_INVALID', err.message);
       return this.#fail('INTERNAL', `could not apply a records batch: ${toInfraError(err).message}`, { err });
     }
+    if (result.action === 'resend') this.#waiting = result.state;
+    else if (result.action === 'applied') this.#waiting = null;
+  }
+
+  /** Reply to a batch once its commit is on disk: resend, nothing (skip), or ack + counters + status + publish. */
+  #afterDurable(batch: AgentRecords, result: IngestResult, err: Error | undefined): void {
+    const { counters, board } = this.#d;
+    if (err !== undefined) {
+      if (!this.#d.store.db.open) return; // the hub is shutting down: unacknowledged batches are sent again
+      return this.#fail('INTERNAL', `could not make a records batch durable: ${err.message}`, { err });
+    }
     counters.count('record_batches_received');
     if (result.action === 'resend') {
-      this.#waiting = result.state;
       counters.count('resends_sent');
       this.#log.warn(
         { event: 'resend_requested', hwm: result.hwm, afterSeq: batch.afterSeq, fromSeq: result.fromSeq },
@@ -272,7 +287,6 @@ export class AgentSession {
       counters.count('batches_skipped_awaiting_resend');
       return;
     }
-    this.#waiting = null;
     this.#send({ t: 'ack', epoch: this.#epoch, seq: result.hwm });
     counters.count('acks_sent');
     counters.count('records_applied', result.applied);
@@ -283,7 +297,13 @@ export class AgentSession {
     if (result.hubGap !== null) {
       noteFailure(sink, 'hub_gap_recorded', { epoch: this.#epoch, ...result.hubGap }, `seqs ${result.hubGap.fromSeq}..${result.hubGap.toSeq} are lost: the agent no longer holds them`);
     }
-    board.committed(this.agentId, result.hwm, result.collected);
+    try {
+      board.committed(this.agentId, result.hwm, result.collected);
+    } catch (e) {
+      if (!this.#d.store.db.open) return;
+      noteFailure(sink, 'status_update_failed', { err: e }, 'could not record the committed high water');
+    }
+    logAppliedRecords(this.#log, result.events);
     this.#publish(result.events);
   }
 

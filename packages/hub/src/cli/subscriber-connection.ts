@@ -93,8 +93,13 @@ export class HubConnection {
       ws.on('unexpected-response', (_req, res: IncomingMessage) => {
         res.resume();
         const status = res.statusCode ?? 0;
-        if (status === 401) fail(new InfraError('AUTH_FAILED', `the hub at ${url} rejected the token (HTTP 401)`, { details: { status } }));
-        else if (status === 403) fail(new InfraError('FORBIDDEN', `the hub at ${url} refused this token (HTTP 403)`, { details: { status } }));
+        if (status === 401) {
+          fail(
+            new InfraError('AUTH_FAILED', `the hub at ${url} rejected the token (HTTP 401): check --token / INFRA_HUB_TOKEN against the hub's subscribers list (an agent token does not work here)`, {
+              details: { status },
+            }),
+          );
+        } else if (status === 403) fail(new InfraError('FORBIDDEN', `the hub at ${url} refused this token (HTTP 403): it does not allow this`, { details: { status } }));
         else fail(new InfraError('HUB_UNREACHABLE', `the hub at ${url} answered HTTP ${status} instead of a WebSocket upgrade`, { details: { status } }));
       });
       ws.on('error', (err) => {

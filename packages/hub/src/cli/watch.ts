@@ -74,7 +74,7 @@ export async function watchCommand(argv: string[], io: CliIo, runtime: WatchRunt
 async function watchLoop(flags: ConnectionFlags, topics: string[], json: boolean, io: CliIo, signal: AbortSignal, runtime: WatchRuntime): Promise<number> {
   const policy = runtime.reconnect ?? DEFAULT_WATCH_BACKOFF;
   const random = runtime.random ?? Math.random;
-  const print = (e: HubEvent): void => io.out(json ? eventJsonLine(e) : eventTtyLine(e, true));
+  const print = (e: HubEvent): void => io.out(json ? eventJsonLine(e) : eventTtyLine(e, true, Date.now()));
   const position: Position = {};
   let attempt = 0;
 

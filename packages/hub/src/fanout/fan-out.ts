@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EventSink } from '../state/hub-state.js';
 import type { EncodedEvent } from './encoded-event.js';
+import { buildEventsFrame } from './list-frame.js';
 import { SubscriberOutlet, type OutletCounters, type OutletLimits } from './subscriber-outlet.js';
 
 export const DEFAULT_COALESCE_MS = 5;
@@ -81,9 +82,12 @@ export class FanOut implements EventSink {
   deliver(events: readonly EncodedEvent[]): void {
     if (this.closed || events.length === 0) return;
     this.counters.eventsPublished += events.length;
+    // Frames sent early (an outlet reached a frame limit) are shared like in flushNow().
+    const frames = new SharedFrames();
+    const frameFor = (list: readonly EncodedEvent[]): Buffer => frames.frameFor(list);
     for (const outlet of this.outlets) {
       for (const event of events) {
-        const outcome = outlet.offer(event);
+        const outcome = outlet.offer(event, frameFor);
         if (outcome === 'queued') this.dirty.add(outlet);
         else if (outcome === 'dropped') break;
       }
@@ -96,13 +100,19 @@ export class FanOut implements EventSink {
     }, this.coalesceMs);
   }
 
-  /** Send every waiting event now. */
+  /**
+   * Send every waiting event now. Outlets waiting on the same events (the
+   * usual case: subscribers with the same patterns and scope) share one
+   * frame buffer, so the frame is built (and its bytes copied) once per
+   * distinct event list, not once per subscriber.
+   */
   flushNow(): void {
     if (this.dirty.size === 0) return;
     this.counters.flushes++;
     const outlets = [...this.dirty];
     this.dirty.clear();
-    for (const outlet of outlets) outlet.flush();
+    const frames = new SharedFrames();
+    for (const outlet of outlets) outlet.flush((events) => frames.frameFor(events));
   }
 
   /** Stop delivering; safe to call twice. Outlets are closed by their sessions. */
@@ -123,4 +133,35 @@ export class FanOut implements EventSink {
       ...this.counters,
     };
   }
+}
+
+/**
+ * Frames built during one flush, by the exact list of events they carry
+ * (same length, same event objects in the same order).
+ */
+class SharedFrames {
+  private readonly built = new Map<string, Array<{ events: readonly EncodedEvent[]; frame: Buffer }>>();
+
+  frameFor(events: readonly EncodedEvent[]): Buffer {
+    const first = events[0];
+    const last = events[events.length - 1];
+    const key = `${events.length}:${first?.seq ?? 0}:${last?.seq ?? 0}`;
+    let candidates = this.built.get(key);
+    if (candidates) {
+      for (const c of candidates) if (sameEvents(c.events, events)) return c.frame;
+    } else {
+      candidates = [];
+      this.built.set(key, candidates);
+    }
+    const frame = buildEventsFrame(events);
+    candidates.push({ events, frame });
+    return frame;
+  }
+}
+
+function sameEvents(a: readonly EncodedEvent[], b: readonly EncodedEvent[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

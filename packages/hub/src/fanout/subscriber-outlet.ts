@@ -62,8 +62,12 @@ export class SubscriberOutlet {
     this.filter = filter;
   }
 
-  /** Queue the event if it is in scope and matches; drop the subscriber when it is too far behind. */
-  offer(event: EncodedEvent): OfferOutcome {
+  /**
+   * Queue the event if it is in scope and matches; drop the subscriber when
+   * it is too far behind. When the queue reaches a frame limit it is sent at
+   * once, its frame from `frameFor` (shared between subscribers, see flush()).
+   */
+  offer(event: EncodedEvent, frameFor?: (events: readonly EncodedEvent[]) => Buffer): OfferOutcome {
     if (this.stopped || !siteInScope(this.sites, event.site) || !this.filter(event.topic)) return 'skipped';
     const backlog = this.ws.bufferedAmount + this.pendingBytes + event.bytes.byteLength;
     if (backlog > this.limits.maxBufferedBytes) {
@@ -73,19 +77,29 @@ export class SubscriberOutlet {
     this.pending.push(event);
     this.pendingBytes += event.bytes.byteLength;
     if (this.pending.length >= this.limits.maxFrameEvents || this.pendingBytes >= this.limits.maxFrameBytes) {
-      this.flush();
+      this.flush(frameFor);
       return 'sent';
     }
     return 'queued';
   }
 
-  /** Send what waits as one `events` frame. */
-  flush(): void {
+  /** The events waiting to go out, in seq order (read-only view; the fan-out shares frames by it). */
+  get pendingEvents(): readonly EncodedEvent[] {
+    return this.pending;
+  }
+
+  /**
+   * Send what waits as one `events` frame. `frameFor` may return a frame
+   * already built for the same events (subscribers with the same matches
+   * share one buffer); default: build it.
+   */
+  flush(frameFor: (events: readonly EncodedEvent[]) => Buffer = buildEventsFrame): void {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.write(buildEventsFrame(events), events.length);
+    if (this.stopped || this.ws.readyState !== WebSocket.OPEN) return;
+    this.write(frameFor(events), events.length);
   }
 
   /**

@@ -62,7 +62,18 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** Listen and resolve with the bound port (port 0 picks a free one). */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new InfraError('INTERNAL', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err, details: { host, port } }));
+    const onError = (err: Error): void => {
+      const errno = (err as NodeJS.ErrnoException).code;
+      const hint =
+        errno === 'EADDRINUSE'
+          ? ' (another process, maybe another hub, already listens there: stop it or change listen.port)'
+          : errno === 'EACCES'
+            ? ' (ports below 1024 need privileges: use a higher listen.port)'
+            : errno === 'EADDRNOTAVAIL'
+              ? ' (no interface of this machine has that address: check listen.host)'
+              : '';
+      reject(new InfraError('INTERNAL', `cannot listen on ${host}:${port}: ${err.message}${hint}`, { cause: err, details: { host, port } }));
+    };
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

@@ -2,8 +2,11 @@
  * Apply one `records` batch of one agent connection, in ONE SQLite
  * transaction: read the committed high water, plan (batch-plan.ts), write
  * the new records, the gaps and the new high water. The caller sends the
- * cumulative ack after this returns (= after commit), then publishes the
- * events in order.
+ * cumulative ack once the commit is on disk, then publishes the events in
+ * order: `ingest()` returns after a durable commit; `ingestThen()` returns
+ * after the commit and calls back once it is on disk (durable-commits.ts:
+ * the fsync runs off the event loop and is shared by the batches committed
+ * meanwhile).
  */
 import type { AgentRecords } from '@infrastructor/shared';
 import type { HubEventInput } from '../ports.js';
@@ -12,6 +15,7 @@ import type { GapRow } from '../store/record-writes.js';
 import { applyRecord } from './apply-record.js';
 import { checkBatchOrder, planBatch, type ResendState } from './batch-plan.js';
 import { gapEvent } from './record-events.js';
+import { DurableCommits } from './durable-commits.js';
 
 export interface IngestContext {
   agentId: string;
@@ -40,6 +44,7 @@ export class BatchIngest {
   readonly #run: (ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) => IngestResult;
 
   readonly #afterCommit: ((result: IngestResult) => void) | undefined;
+  readonly #durable: DurableCommits;
 
   /**
    * `afterCommit` runs after the transaction committed and before the
@@ -49,6 +54,7 @@ export class BatchIngest {
   constructor(store: HubStore, options: { afterCommit?: (result: IngestResult) => void } = {}) {
     this.#store = store;
     this.#afterCommit = options.afterCommit;
+    this.#durable = new DurableCommits(store.db);
     this.#run = store.db.transaction((ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number) =>
       this.#inTransaction(ctx, batch, waiting, nowMs),
     );
@@ -59,6 +65,29 @@ export class BatchIngest {
     checkBatchOrder(batch.afterSeq, batch.records);
     const result = this.#run(ctx, batch, waiting, nowMs);
     this.#afterCommit?.(result);
+    return result;
+  }
+
+  /**
+   * Apply and commit now (the result is returned: plan the next batch with
+   * it), and call `onDurable` once the commit is on disk — in call order,
+   * also for resend/skip outcomes so replies keep their order. `err` when
+   * durability cannot be confirmed (the caller must not ack). Throws like
+   * `ingest()`.
+   */
+  ingestThen(
+    ctx: IngestContext,
+    batch: AgentRecords,
+    waiting: ResendState | null,
+    nowMs: number,
+    onDurable: (result: IngestResult, err: Error | undefined) => void,
+  ): IngestResult {
+    checkBatchOrder(batch.afterSeq, batch.records);
+    const result = this.#durable.run(() => this.#run(ctx, batch, waiting, nowMs));
+    this.#durable.afterDurable((err) => {
+      if (err === undefined) this.#afterCommit?.(result);
+      onDurable(result, err);
+    });
     return result;
   }
 

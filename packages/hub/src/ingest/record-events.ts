@@ -3,6 +3,7 @@
  * `data`). Topics per packages/shared/src/protocol/topics.ts.
  */
 import { agentTopic, auditTopic, changesTopic, resultTopic, type AuditEntry, type ChangeEntry, type ResultEntry } from '@infrastructor/shared';
+import type { Logger } from '../log/logger.js';
 import type { HubEventInput } from '../ports.js';
 import type { GapRow } from '../store/record-writes.js';
 
@@ -65,4 +66,26 @@ export function gapEvent(g: GapRow): HubEventInput {
       detail: g.detail,
     },
   };
+}
+
+/**
+ * At debug, one line per applied record with its correlationId, so a
+ * collection can be followed from the agent's log into the hub's.
+ */
+export function logAppliedRecords(logger: Logger, events: readonly HubEventInput[]): void {
+  if (!logger.isLevelEnabled('debug')) return;
+  for (const e of events) {
+    const d = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+    logger.debug(
+      {
+        event: 'record_applied',
+        kind: e.kind,
+        topic: e.topic,
+        ...(typeof d['host'] === 'string' ? { host: d['host'], command: d['command'] } : {}),
+        ...(typeof d['correlationId'] === 'string' ? { correlationId: d['correlationId'] } : {}),
+        ...(typeof d['status'] === 'string' ? { status: d['status'] } : {}),
+      },
+      `applied ${e.kind} ${e.topic}`,
+    );
+  }
 }

@@ -56,7 +56,7 @@ export class AgentCollectRelay implements CollectRelay {
     const earlier = this.#dedupe.get(req);
     if (earlier !== undefined) {
       if (earlier.fingerprint !== RequestDedupe.fingerprint(req)) {
-        noteFailure(sink, 'collect_request_id_reused', { principal: req.principal.name, requestId: req.requestId }, 'a request id was reused for a different request');
+        noteFailure(sink, 'collect_request_id_reused', { principal: req.principal.name, requestId: req.requestId, correlationId: req.correlationId }, 'a request id was reused for a different request');
         return Promise.resolve(refuse('REQUEST_INVALID', `requestId ${req.requestId} was already used for a different request`));
       }
       sink.counters.count('collect_deduplicated');
@@ -65,7 +65,12 @@ export class AgentCollectRelay implements CollectRelay {
 
     const picked = this.#pickTarget(req);
     if ('ok' in picked) {
-      noteFailure(sink, 'collect_refused', { code: picked.error.code, site: req.site, host: req.host, command: req.command, principal: req.principal.name }, picked.error.message);
+      noteFailure(
+        sink,
+        'collect_refused',
+        { code: picked.error.code, site: req.site, host: req.host, command: req.command, principal: req.principal.name, correlationId: req.correlationId },
+        picked.error.message,
+      );
       return Promise.resolve(picked);
     }
     const target = picked;
@@ -80,7 +85,7 @@ export class AgentCollectRelay implements CollectRelay {
     if (principal.role !== 'operator') refused = refuse('FORBIDDEN', `${principal.name} is a ${principal.role}; on-demand collection needs the operator role`);
     else if (!principal.sites.includes('*') && !principal.sites.includes(req.site)) refused = refuse('FORBIDDEN', `${principal.name} may not act on site ${req.site}`);
     if (refused !== undefined) {
-      noteFailure(this.#o.sink, 'collect_forbidden', { principal: principal.name, role: principal.role, site: req.site }, refused.error.message);
+      noteFailure(this.#o.sink, 'collect_forbidden', { principal: principal.name, role: principal.role, site: req.site, correlationId: req.correlationId }, refused.error.message);
     }
     return refused;
   }
@@ -109,7 +114,12 @@ export class AgentCollectRelay implements CollectRelay {
       const table = perTarget;
       const timer = setTimeout(() => {
         if (!table.delete(hubRequestId)) return;
-        noteFailure(sink, 'collect_timeout', { agentId: target.agentId, requestId: req.requestId, timeoutMs: req.timeoutMs }, `no answer from agent ${target.agentId} within ${req.timeoutMs} ms`);
+        noteFailure(
+          sink,
+          'collect_timeout',
+          { agentId: target.agentId, requestId: req.requestId, hubRequestId, timeoutMs: req.timeoutMs, correlationId: req.correlationId },
+          `no answer from agent ${target.agentId} within ${req.timeoutMs} ms`,
+        );
         resolve(refuse('REQUEST_TIMEOUT', `agent ${target.agentId} did not answer within ${req.timeoutMs} ms`));
       }, req.timeoutMs);
       timer.unref();
@@ -125,7 +135,13 @@ export class AgentCollectRelay implements CollectRelay {
         correlationId: req.correlationId,
       });
       if (!sent) this.#finish(target, hubRequestId, refuse('AGENT_OFFLINE', `agent ${target.agentId} disconnected`));
-      else sink.counters.count('collect_sent');
+      else {
+        sink.counters.count('collect_sent');
+        sink.logger.debug(
+          { event: 'collect_sent', agentId: target.agentId, requestId: req.requestId, hubRequestId, host: req.host, command: req.command, correlationId: req.correlationId },
+          `sent ${req.command} on ${req.host} to agent ${target.agentId}`,
+        );
+      }
     });
   }
 
@@ -145,6 +161,21 @@ export class AgentCollectRelay implements CollectRelay {
     } else answer = { ok: true, result: { ...msg.result, site: target.site } };
     this.#finish(target, msg.requestId, answer);
     this.#o.sink.counters.count(answer.ok ? 'collect_answered_ok' : 'collect_answered_error');
+    // One line per answer, with the request's correlationId (the same one is in the agent's logs and audit row).
+    this.#o.sink.logger.info(
+      {
+        event: 'collect_answered',
+        agentId: target.agentId,
+        requestId: req.requestId,
+        hubRequestId: msg.requestId,
+        host: req.host,
+        command: req.command,
+        correlationId: req.correlationId,
+        ok: answer.ok,
+        ...(answer.ok ? { status: answer.result.status, durationMs: answer.result.durationMs } : { code: answer.error.code }),
+      },
+      answer.ok ? `agent ${target.agentId} answered ${req.command} on ${req.host}` : `agent ${target.agentId} answered ${req.command} on ${req.host} with ${answer.error.code}`,
+    );
   }
 
   /** The agent connection closed or was replaced: fail what it still owed. */

@@ -13,9 +13,14 @@ export function compileSubscription(source: string): TopicPattern[] {
   return [compileTopicPattern(source)];
 }
 
+/** Topics whose match result is remembered per subscription set (cleared when full or when the patterns change). */
+const MATCH_CACHE_MAX = 4096;
+
 export class SubscriptionSet {
   private readonly bySource = new Map<string, readonly TopicPattern[]>();
   private flat: TopicPattern[] = [];
+  /** topic → matches: the fan-out asks once per event per subscriber, topics repeat. */
+  private readonly matchCache = new Map<string, boolean>();
 
   get sources(): string[] {
     return [...this.bySource.keys()];
@@ -41,11 +46,22 @@ export class SubscriptionSet {
   }
 
   matches(topic: string): boolean {
-    for (const p of this.flat) if (matchTopic(p, topic)) return true;
-    return false;
+    const cached = this.matchCache.get(topic);
+    if (cached !== undefined) return cached;
+    let hit = false;
+    for (const p of this.flat) {
+      if (matchTopic(p, topic)) {
+        hit = true;
+        break;
+      }
+    }
+    if (this.matchCache.size >= MATCH_CACHE_MAX) this.matchCache.clear();
+    this.matchCache.set(topic, hit);
+    return hit;
   }
 
   private rebuild(): void {
     this.flat = [...this.bySource.values()].flat();
+    this.matchCache.clear();
   }
 }

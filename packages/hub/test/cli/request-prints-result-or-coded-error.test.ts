@@ -83,7 +83,7 @@ describe('infra-hub request', () => {
     const { code, io } = await run(['--url', hub.url, '--token', 'nope', 'a', 'nas', 'df']);
     expect(code).toBe(2);
     expect(io.errLines).toHaveLength(1);
-    expect(io.errLines[0]).toMatch(/^error AUTH_FAILED: the hub at .* rejected the token \(HTTP 401\)$/);
+    expect(io.errLines[0]).toMatch(/^error AUTH_FAILED: the hub at .* rejected the token \(HTTP 401\): check --token \/ INFRA_HUB_TOKEN against the hub's subscribers list/);
   });
 
   it('an unreachable hub exits 1 with HUB_UNREACHABLE', async () => {
