@@ -31,40 +31,6 @@ export interface OpsResult {
 }
 
 /**
- * Run a synchronous operation repeatedly: `warmupMs` unmeasured, then
- * `durationMs` measured. The clock is read once per batch of calls (batch
- * size grows so each batch takes ~10 ms), so reading it costs nothing.
- * `sink` receives every return value so the work cannot be optimised away.
- */
-export function opsPerSecond(fn: () => unknown, durationMs: number, warmupMs: number): OpsResult {
-  let sink = 0;
-  const consume = (v: unknown): void => {
-    if (v !== undefined && v !== null) sink++;
-  };
-  let batch = 1;
-  // Warm-up, and find a batch size of about 10 ms.
-  const warmEnd = nowNs() + BigInt(Math.round(warmupMs * 1e6));
-  while (nowNs() < warmEnd) {
-    const t0 = nowNs();
-    for (let i = 0; i < batch; i++) consume(fn());
-    const ms = msSince(t0);
-    if (ms < 10) batch = Math.min(batch * 2, 1 << 24);
-  }
-  let ops = 0;
-  const start = nowNs();
-  const end = start + BigInt(Math.round(durationMs * 1e6));
-  let t = start;
-  while (t < end) {
-    for (let i = 0; i < batch; i++) consume(fn());
-    ops += batch;
-    t = nowNs();
-  }
-  const ms = Number(t - start) / 1e6;
-  if (sink < 0) console.log(sink); // never true; keeps `sink` alive
-  return { ops, ms, opsPerSec: (ops / ms) * 1000 };
-}
-
-/**
  * Measure several synchronous operations against each other, interleaved in
  * short slices (round-robin, `sliceMs` each) until each has run for
  * `durationMs`, after a warm-up of each. On a shared machine a burst of

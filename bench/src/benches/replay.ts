@@ -9,6 +9,10 @@
  * Baseline (upper bound): the same rows read from the agent's SQLite file,
  * framed the same way and pushed over one raw WebSocket to a server that
  * only counts bytes (raw-ws-replay.ts).
+ *
+ * The outbox is filled once; ours and the bound then run alternately (three
+ * times each at BENCH_SCALE ≥ 0.5), ours on a fresh copy every time, and the
+ * best run of each is reported (on a shared machine: the least disturbed).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
