@@ -420,7 +420,12 @@ export class CollectionService {
     for (let i = 0; i < members.length; i += size) {
       const chunk = members.slice(i, i + size);
       if (chunk.length === 1) this.#runAlone(host, chunk[0] as BatchMember);
-      else void this.#runBatch(host, chunk);
+      else {
+        // #runBatch settles every member itself; this only guards against a bug escaping it.
+        this.#runBatch(host, chunk).catch((err: unknown) => {
+          for (const m of chunk) m.reject(toInfraError(err));
+        });
+      }
     }
     return out;
   }
