@@ -4,10 +4,21 @@
  * fixture text is embedded in the script (here-document), so the login user
  * needs no access to the repository.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const FIXTURES = resolve(import.meta.dirname, '../../packages/agent/test/fixtures');
+/** The repository root, found upward from this file: also right when the benchmarks compile this file into bench/dist/. */
+function repoRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no pnpm-workspace.yaml above ${import.meta.dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+export const REPO_ROOT = repoRoot();
+const FIXTURES = join(REPO_ROOT, 'packages/agent/test/fixtures');
 
 function heredoc(file: string): string {
   const text = readFileSync(join(FIXTURES, file), 'utf8');

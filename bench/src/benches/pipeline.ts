@@ -35,7 +35,7 @@ import { startSshd, sshdSkipReason, type SshdHandle } from '../../../test/harnes
 import { BENCH_VIEWER_TOKEN, startBenchHub, type BenchHub } from '../hub-instance.js';
 import { LatencySamples } from '../latency.js';
 import { cpuSeconds, memory, treeCpuSeconds } from '../proc-stats.js';
-import { REPO_ROOT, stubTools } from '../stub-tools.js';
+import { REPO_ROOT, stubTools } from '../../../test/integration/stub-tools.js';
 
 const AGENT_TOKEN = 'pipeline-agent-token-0123456789abcdef';
 const AGENT_BIN = join(REPO_ROOT, 'packages/agent/bin/infra-agent.js');
