@@ -439,3 +439,150 @@ describe('deploy/install-hub.sh', () => {
     expect(check.out).toMatch(/plain ws, insecure: true/);
   });
 });
+
+// ---- what both scripts share (deploy/install-common.sh) ----
+
+const ROLES = [
+  {
+    role: 'agent',
+    script: 'install-agent.sh',
+    name: 'infra-agent',
+    // The smallest new install: a stand-alone agent (needs ssh-keygen).
+    install: ['--site', 'solo', '--host-name', 'box'],
+    tool: 'ssh-keygen',
+    etcHolds: 'config, SSH key',
+  },
+  {
+    role: 'hub',
+    script: 'install-hub.sh',
+    name: 'infra-hub',
+    install: ['--insecure', '--listen-host', '127.0.0.1'],
+    tool: undefined,
+    etcHolds: 'config, TLS',
+  },
+] as const;
+
+describe.each(ROLES)('deploy/$script and install-common.sh', (r) => {
+  const script = (args: readonly string[], dir = deploy) => run('sh', [join(dir, r.script), ...args]);
+
+  it('refuses to run, with a clear error and no changes, when install-common.sh is not beside it', () => {
+    // The script alone (with its unit), run from another working directory.
+    const lone = tmp('infra-lone-');
+    copyFileSync(join(deploy, r.script), join(lone, r.script));
+    copyFileSync(join(deploy, `${r.name}.service`), join(lone, `${r.name}.service`));
+    const dir = tmp('infra-root-');
+    for (const args of [['--help'], ['--root', dir, ...r.install], ['--root', dir, '--uninstall']]) {
+      const res = script(args, lone);
+      expect(res.code, res.all).toBe(2);
+      expect(res.out).toBe('');
+      expect(res.err).toBe(`${r.script}: ${join(lone, 'install-common.sh')} is missing: it belongs beside this script (copy all of deploy/)\n`);
+    }
+    // Not looked for in the working directory either.
+    const inDeploy = spawnSync('sh', [join(lone, r.script), '--help'], { cwd: deploy, encoding: 'utf8' });
+    expect(inDeploy.status).toBe(2);
+    expect(inDeploy.stderr).toContain(`${join(lone, 'install-common.sh')} is missing`);
+    expect(readdirSync(dir)).toEqual([]);
+
+    // Control: with install-common.sh copied beside it, the same copy works,
+    // whatever the working directory (it is found next to the script, not in cwd).
+    copyFileSync(join(deploy, 'install-common.sh'), join(lone, 'install-common.sh'));
+    const help = spawnSync('sh', [`./${r.script}`, '--help'], { cwd: lone, encoding: 'utf8' });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toBe(script(['--help']).out);
+    const elsewhere = spawnSync('sh', [join(lone, r.script), '--root', dir, '--uninstall'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stdout).toMatch(new RegExp(`nothing to do: ${r.name} is not installed`));
+  });
+
+  it('prints the shared --help sections with its own names', () => {
+    const h = script(['-h']);
+    expect(h.code, h.all).toBe(0);
+    expect(h.err).toBe('');
+    expect(h.out.startsWith(`usage: ${r.script} [options]              install or update the ${r.role} service\n       ${r.script} --uninstall [--purge]  remove it\n\nInstall (as root):\n`)).toBe(true);
+    expect(h.out).toContain('  --prefix DIR           where the built source lives (default: /opt/infrastructor)\n');
+    expect(h.out).toContain('  --node PATH            the node binary (default: /usr/bin/node)\n');
+    expect(h.out).toContain(
+      `\nRemove:\n  --uninstall            stop, disable and remove the unit and the ${r.name} user;\n` +
+        `                         keeps /var/lib/${r.name} (database) and /etc/${r.name} (${r.etcHolds})\n` +
+        `  --purge                with --uninstall: also delete /var/lib/${r.name} and /etc/${r.name}\n`,
+    );
+    expect(h.out).toMatch(/\nBoth:\n {2}--root DIR {13}operate on a scratch root/);
+    expect(h.out).toMatch(new RegExp(`\\nFiles: /etc/systemd/system/${r.name}\\.service, /etc/${r.name}/`));
+    // The help comes in order with the other options: an unknown one before it wins.
+    expect(script(['--bogus', '--help']).code).toBe(2);
+  });
+
+  it('rejects bad shared options with exit 2 and its own name in the message', () => {
+    const dir = tmp('infra-root-');
+    const cases: [string[], string][] = [
+      [['--bogus'], 'unknown option --bogus (see --help)'],
+      [['--dry-run=1'], 'unknown option --dry-run=1 (see --help)'],
+      [['--root'], '--root needs a value (see --help)'],
+      [['--purge'], '--purge only goes with --uninstall'],
+      [['--root', '/', '--uninstall'], '--root / is the real system: leave --root out'],
+      [['--root', dir, ...r.install, '--prefix', 'relative'], '--prefix must be an absolute path'],
+      [['--root', dir, ...r.install, '--node=relative'], '--node must be an absolute path'],
+    ];
+    for (const [args, message] of cases) {
+      const res = script(args);
+      expect({ args, code: res.code, err: res.err }).toEqual({ args, code: 2, err: `${r.script}: ${message}\n` });
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('installs with --no-start and --opt=value, then uninstalls (keeping the data) and purges', ({ skip }) => {
+    if (r.tool !== undefined) requireTool(r.tool, skip);
+    const dir = tmp('infra-root-');
+    const at = (p: string) => join(dir, p);
+    const unit = `etc/systemd/system/${r.name}.service`;
+
+    const none = script([`--root=${dir}`, '--uninstall']);
+    expect(none.code, none.all).toBe(0);
+    expect(none.out).toMatch(new RegExp(`nothing to do: ${r.name} is not installed`));
+    expect(readdirSync(dir)).toEqual([]);
+
+    const inst = script([`--root=${dir}`, ...r.install, '--no-start', '--prefix=/srv/infra']);
+    expect(inst.code, inst.all).toBe(0);
+    expect(inst.out).toContain(`scratch root ${dir}: users, ownership and systemd are left alone`);
+    expect(inst.out).toMatch(new RegExp(`would run \\(not under --root\\): useradd --system --user-group --home-dir /var/lib/${r.name} --no-create-home --shell /usr/sbin/nologin --comment 'Infrastructor ${r.role}' ${r.name}\\n`));
+    expect(inst.out).toContain(`create /etc/${r.name}/ (mode 0750, owner root:${r.name})`);
+    expect(inst.out).toContain(`create /var/lib/${r.name}/ (mode 0750, owner ${r.name}:${r.name})`);
+    expect(inst.out).toContain(`would run (not under --root): systemctl enable ${r.name}.service\n`);
+    expect(inst.out).not.toContain('enable --now');
+    expect(inst.out).toMatch(/\ndone: \d+ change\(s\)\n/);
+    expect(readFileSync(at(unit), 'utf8')).toMatch(new RegExp(`^ExecStart=/usr/bin/node /srv/infra/packages/${r.role}/bin/${r.name}\\.js run`, 'm'));
+    expect(mode(at(`etc/${r.name}`))).toBe('750');
+    expect(mode(at(`var/lib/${r.name}`))).toBe('750');
+    const installed = snapshot(dir);
+
+    const again = script([`--root=${dir}`, ...r.install, '--no-start', '--prefix=/srv/infra']);
+    expect(again.out).toMatch(new RegExp(`nothing to do: ${r.name} is installed and up to date`));
+    expect(snapshot(dir)).toEqual(installed);
+
+    const udry = script(['--root', dir, '--uninstall', '--dry-run']);
+    expect(udry.code, udry.all).toBe(0);
+    expect(udry.out).toContain(`would run (not under --root): systemctl disable --now ${r.name}.service\n`);
+    expect(udry.out).toContain(`would remove /etc/systemd/system/${r.name}.service\n`);
+    expect(udry.out).toMatch(/dry run: \d+ change\(s\) would be made; nothing was changed/);
+    expect(snapshot(dir)).toEqual(installed);
+
+    const un = script(['--root', dir, '--uninstall']);
+    expect(un.code, un.all).toBe(0);
+    expect(un.out).toContain(`would run (not under --root): userdel ${r.name}\n`);
+    expect(un.out).toContain(`  kept /var/lib/${r.name}/ (--uninstall --purge deletes it)\n`);
+    expect(un.out).toContain(`  kept /etc/${r.name}/ (--uninstall --purge deletes it)\n`);
+    expect(un.out).toMatch(new RegExp(`done: ${r.name} removed \\(1 change\\(s\\)\\)`));
+    expect(existsSync(at(unit))).toBe(false);
+    expect(existsSync(at(`etc/${r.name}`))).toBe(true);
+    expect(existsSync(at(`var/lib/${r.name}`))).toBe(true);
+
+    // A drop-in folder goes with --purge, and so does the data.
+    spawnSync('mkdir', [at(`${unit}.d`)]);
+    const purge = script(['--root', dir, '--uninstall', '--purge']);
+    expect(purge.code, purge.all).toBe(0);
+    expect(purge.out).toContain(`remove /etc/systemd/system/${r.name}.service.d/ (drop-ins)\n`);
+    expect(purge.out).toContain(`delete /var/lib/${r.name}/\n`);
+    expect(purge.out).toContain(`delete /etc/${r.name}/\n`);
+    for (const gone of [`${unit}.d`, `etc/${r.name}`, `var/lib/${r.name}`]) expect(existsSync(at(gone)), gone).toBe(false);
+  });
+});
