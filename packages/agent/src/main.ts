@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
-import { InfraError, toInfraError } from '@infrastructor/shared';
+import { InfraError, shutdownOnSignals, toInfraError } from '@infrastructor/shared';
 import { loadConfigFile } from './config/load-config.js';
 import type { AgentConfig, HostConfig } from './config/agent-config.js';
 import { createLogger } from './log/logger.js';
@@ -269,29 +269,16 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
   } else {
     logger.warn({ event: 'schedules_disabled' }, 'schedule.enabled is false: nothing runs on schedule');
   }
-  return await new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals > 1) {
-        logger.warn({ event: 'shutdown_forced', signal }, 'second signal: exiting now');
-        agent.link?.destroy();
-        agent.pool.destroy();
-        resolve(EXIT_FAILED);
-        return;
-      }
-      logger.info({ event: 'signal_received', signal }, `received ${signal}`);
-      agent.shutdown().then(
-        () => resolve(EXIT_OK),
-        (err: unknown) => {
-          logger.error({ event: 'shutdown_failed', err }, 'shutdown failed');
-          resolve(EXIT_FAILED);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  const outcome = await shutdownOnSignals({
+    process,
+    logger,
+    shutdown: () => agent.shutdown(),
+    force: () => {
+      agent.link?.destroy();
+      agent.pool.destroy();
+    },
   });
+  return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
 }
 
 async function collectOnce(rest: readonly string[], io: Io): Promise<number> {

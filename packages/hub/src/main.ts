@@ -9,7 +9,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Server } from 'node:http';
-import { InfraError, toInfraError } from '@infrastructor/shared';
+import { InfraError, shutdownOnSignals, toInfraError } from '@infrastructor/shared';
 import { AgentEndpoint } from './agents/agent-endpoint.js';
 import { AgentRegistry } from './agents/agent-registry.js';
 import type { AgentSession } from './agents/agent-session.js';
@@ -283,26 +283,8 @@ async function runCommand(rest: readonly string[], io: CliIo): Promise<number> {
     `hub listening on ${hub.url} (agents: ${hub.url}/agent, subscribers: ${hub.url}/subscribe)`,
   );
   if (config.tls === undefined) logger.warn({ event: 'hub_insecure' }, 'serving plain ws:// (insecure: true): tokens and data travel unencrypted');
-  return await new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals > 1) {
-        logger.warn({ event: 'shutdown_forced', signal }, 'second signal: exiting now');
-        process.exit(EXIT_FAILED);
-      }
-      logger.info({ event: 'signal_received', signal }, `received ${signal}`);
-      hub.close().then(
-        () => resolve(EXIT_OK),
-        (err: unknown) => {
-          logger.error({ event: 'shutdown_failed', err }, 'shutdown failed');
-          resolve(EXIT_FAILED);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  const outcome = await shutdownOnSignals({ process, logger, shutdown: () => hub.close(), force: () => process.exit(EXIT_FAILED) });
+  return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
 }
 
 function checkConfigCommand(rest: readonly string[], io: CliIo): number {

@@ -4,9 +4,8 @@
  * collected with its key path and line:column, and all are thrown together
  * as one InfraError. See docs/configuration.md.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InfraError } from '@infrastructor/shared';
+import { configProblemsError, deepFreeze, readConfigFile, YamlReader } from '@infrastructor/shared';
 import { builtinCommands } from '../registry/builtin/index.js';
 import type { CommandSpec, ParamSpec } from '../registry/command-spec.js';
 import { findParser as catalogFindParser } from '../parse/catalog.js';
@@ -17,7 +16,6 @@ import { readOverrides, readUserCommands, type KnownCommands } from './validate-
 import { readHosts } from './validate-hosts.js';
 import { readCache, readLimits, readLog, readScheduleSection, readSsh, readStorage } from './validate-sections.js';
 import { readHub } from './validate-hub.js';
-import { formatProblem, YamlSource, type ConfigProblem } from './yaml-source.js';
 
 export const TOP_LEVEL_KEYS = ['site', 'hosts', 'commands', 'userCommands', 'ssh', 'storage', 'limits', 'cache', 'schedule', 'log', 'hub'] as const;
 export const SITE_RE = /^[a-z0-9_.-]{1,64}$/;
@@ -29,25 +27,6 @@ export interface LoadConfigOptions {
   findParser?: FindParser;
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-function configError(sourcePath: string, problems: ConfigProblem[]): InfraError {
-  const sorted = [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
-  const first = sorted[0] as ConfigProblem;
-  const code = sorted.length === 1 ? first.code : sorted.every((p) => p.code === 'CONFIG_PARSE_FAILED') ? 'CONFIG_PARSE_FAILED' : 'CONFIG_INVALID';
-  const message =
-    sorted.length === 1
-      ? `${sourcePath}: ${formatProblem(first)}`
-      : `${sourcePath}: ${sorted.length} configuration problems:\n${sorted.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
-  return new InfraError(code, message, { details: { sourcePath, problems: sorted } });
-}
-
 /** Parse and validate config text. `sourcePath` locates relative paths and names the file in errors. */
 export function parseConfig(text: string, sourcePath: string, options: LoadConfigOptions = {}): AgentConfig {
   const absPath = resolve(sourcePath);
@@ -55,15 +34,15 @@ export function parseConfig(text: string, sourcePath: string, options: LoadConfi
   const builtins = options.builtins ?? builtinCommands;
   const findParser = options.findParser ?? catalogFindParser;
 
-  const parsed = YamlSource.parse(text);
-  if ('parseProblems' in parsed) throw configError(absPath, parsed.parseProblems);
-  const src = parsed.source;
+  const parsed = YamlReader.parse(text);
+  if ('parseProblems' in parsed) throw configProblemsError(absPath, parsed.parseProblems);
+  const src = parsed.reader;
   const rootRef = src.root();
   if (rootRef.node === null) {
-    throw configError(absPath, [{ code: 'CONFIG_INVALID', path: '', line: 1, col: 1, message: 'the file is empty; it needs at least site and hosts' }]);
+    throw configProblemsError(absPath, [{ code: 'CONFIG_INVALID', path: '', line: 1, col: 1, message: 'the file is empty; it needs at least site and hosts' }]);
   }
   const root = src.map(rootRef, TOP_LEVEL_KEYS);
-  if (root === undefined) throw configError(absPath, src.problems);
+  if (root === undefined) throw configProblemsError(absPath, src.problems);
 
   const site = required(src, root, 'site', (r) => readString(src, r, { pattern: SITE_RE, patternHint: 'lowercase letters, digits, - _ . (at most 64)' }));
   const builtinNames = builtins.map((b) => b.name);
@@ -91,22 +70,12 @@ export function parseConfig(text: string, sourcePath: string, options: LoadConfi
     ...(hub === undefined ? {} : { hub }),
     sourcePath: absPath,
   };
-  if (src.problems.length > 0) throw configError(absPath, src.problems);
+  if (src.problems.length > 0) throw configProblemsError(absPath, src.problems);
   return deepFreeze(config);
 }
 
 /** Read, parse and validate a config file (CONFIG_READ_FAILED when it cannot be read). */
 export function loadConfigFile(path: string, options: LoadConfigOptions = {}): AgentConfig {
-  const absPath = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(absPath, 'utf8');
-  } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    throw new InfraError('CONFIG_READ_FAILED', `${absPath}: cannot read the configuration file (${errno ?? String(err)})`, {
-      cause: err,
-      details: { sourcePath: absPath, errno },
-    });
-  }
+  const { absPath, text } = readConfigFile(path);
   return parseConfig(text, absPath, options);
 }

@@ -2,11 +2,9 @@
  * Typed readers for YAML values. Each returns the value, or undefined after
  * recording a problem (so the caller keeps going and all problems surface).
  */
-import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
 import { isScalar } from 'yaml';
 import { validateDetailed } from 'node-cron';
-import type { MapView, ValueRef, YamlSource } from './yaml-source.js';
+import { resolveConfigPath, type MapView, type ValueRef, type YamlReader } from '@infrastructor/shared';
 
 export type Reader<T> = (ref: ValueRef) => T | undefined;
 
@@ -19,7 +17,7 @@ export interface StringRules {
   allowEmpty?: boolean;
 }
 
-export function readString(src: YamlSource, ref: ValueRef, rules: StringRules = {}): string | undefined {
+export function readString(src: YamlReader, ref: ValueRef, rules: StringRules = {}): string | undefined {
   const node = ref.node;
   if (node === null || !isScalar(node) || typeof node.value !== 'string') return src.wrongType(ref, 'a string');
   const v = node.value;
@@ -33,29 +31,7 @@ export function readString(src: YamlSource, ref: ValueRef, rules: StringRules = 
   return v;
 }
 
-export interface IntegerRules {
-  min?: number;
-  max?: number;
-}
-
-export function readInteger(src: YamlSource, ref: ValueRef, rules: IntegerRules = {}): number | undefined {
-  const node = ref.node;
-  if (node === null || !isScalar(node) || typeof node.value !== 'number' || !Number.isSafeInteger(node.value)) {
-    return src.wrongType(ref, 'an integer');
-  }
-  const v = node.value;
-  if (rules.min !== undefined && v < rules.min) return src.invalid(ref, `must be at least ${rules.min}, got ${v}`);
-  if (rules.max !== undefined && v > rules.max) return src.invalid(ref, `must be at most ${rules.max}, got ${v}`);
-  return v;
-}
-
-export function readBoolean(src: YamlSource, ref: ValueRef): boolean | undefined {
-  const node = ref.node;
-  if (node === null || !isScalar(node) || typeof node.value !== 'boolean') return src.wrongType(ref, 'true or false');
-  return node.value;
-}
-
-export function readEnum<T extends string>(src: YamlSource, ref: ValueRef, values: readonly T[]): T | undefined {
+export function readEnum<T extends string>(src: YamlReader, ref: ValueRef, values: readonly T[]): T | undefined {
   const node = ref.node;
   const expected = `one of ${values.join(', ')}`;
   if (node === null || !isScalar(node) || typeof node.value !== 'string') return src.wrongType(ref, expected);
@@ -64,7 +40,7 @@ export function readEnum<T extends string>(src: YamlSource, ref: ValueRef, value
   return v as T;
 }
 
-export function readStringList(src: YamlSource, ref: ValueRef, rules: StringRules & { unique?: boolean } = {}): string[] | undefined {
+export function readStringList(src: YamlReader, ref: ValueRef, rules: StringRules & { unique?: boolean } = {}): string[] | undefined {
   const items = src.items(ref);
   if (items === undefined) return undefined;
   const out: string[] = [];
@@ -81,7 +57,7 @@ export function readStringList(src: YamlSource, ref: ValueRef, rules: StringRule
 }
 
 /** A node-cron expression (5 fields, or 6 with seconds first). */
-export function readCron(src: YamlSource, ref: ValueRef): string | undefined {
+export function readCron(src: YamlReader, ref: ValueRef): string | undefined {
   const v = readString(src, ref);
   if (v === undefined) return undefined;
   const result = validateDetailed(v);
@@ -92,17 +68,7 @@ export function readCron(src: YamlSource, ref: ValueRef): string | undefined {
   return v;
 }
 
-/**
- * A filesystem path: "~" and "~/..." expand to the home directory, relative
- * paths resolve against `baseDir` (the config file's folder).
- */
-export function resolveConfigPath(value: string, baseDir: string, homeDir: string = homedir()): string {
-  if (value === '~') return homeDir;
-  if (value.startsWith('~/')) return resolve(homeDir, value.slice(2));
-  return isAbsolute(value) ? resolve(value) : resolve(baseDir, value);
-}
-
-export function readPath(src: YamlSource, ref: ValueRef, baseDir: string): string | undefined {
+export function readPath(src: YamlReader, ref: ValueRef, baseDir: string): string | undefined {
   const v = readString(src, ref);
   if (v === undefined) return undefined;
   if (/^~[^/]/.test(v)) return src.invalid(ref, `only "~" and "~/..." are expanded, not ${JSON.stringify(v)}`);
@@ -122,7 +88,7 @@ export function withDefault<T>(view: MapView, key: string, read: Reader<T>, fall
 }
 
 /** The key's value; a "required key is missing" problem when absent. */
-export function required<T>(src: YamlSource, view: MapView, key: string, read: Reader<T>, why = ''): T | undefined {
+export function required<T>(src: YamlReader, view: MapView, key: string, read: Reader<T>, why = ''): T | undefined {
   const ref = view.get(key);
   if (ref === undefined) {
     return src.invalid({ path: view.pathOf(key), pos: view.keyPos(key) }, `required key is missing${why}`);

@@ -7,8 +7,8 @@ import { checkParamValue, compileParamPattern } from '../registry/params.js';
 import { checkTemplate } from '../registry/template.js';
 import { GENERIC_PARSERS, type FindParser } from '../registry/user-commands.js';
 import type { CommandOverride, UserCommandConfig } from './agent-config.js';
-import { optional, readBoolean, readCron, readEnum, readInteger, readString, readStringList, required, withDefault } from './read-values.js';
-import { closest, type MapView, type ValueRef, type YamlSource } from './yaml-source.js';
+import { closestKey, readBoolean, readInteger, type MapView, type ValueRef, type YamlReader } from '@infrastructor/shared';
+import { optional, readCron, readEnum, readString, readStringList, required, withDefault } from './read-values.js';
 
 export const USER_COMMAND_DEFAULTS = {
   description: '',
@@ -36,11 +36,11 @@ const ALL_PARAM_KEYS = [...new Set(Object.values(PARAM_KEYS_BY_TYPE).flat())];
 /** Known commands by name: their ParamSpecs, or null when the definition itself was invalid. */
 export type KnownCommands = ReadonlyMap<string, Readonly<Record<string, ParamSpec>> | null>;
 
-const ttlReader = (src: YamlSource) => (r: ValueRef) => readInteger(src, r, { min: 0 });
-const timeoutReader = (src: YamlSource) => (r: ValueRef) => readInteger(src, r, { min: 100 });
-const retriesReader = (src: YamlSource) => (r: ValueRef) => readInteger(src, r, { min: 0, max: 10 });
+const ttlReader = (src: YamlReader) => (r: ValueRef) => readInteger(src, r, { min: 0 });
+const timeoutReader = (src: YamlReader) => (r: ValueRef) => readInteger(src, r, { min: 100 });
+const retriesReader = (src: YamlReader) => (r: ValueRef) => readInteger(src, r, { min: 0, max: 10 });
 
-function readParamSpec(src: YamlSource, ref: ValueRef): ParamSpec | undefined {
+function readParamSpec(src: YamlReader, ref: ValueRef): ParamSpec | undefined {
   const view = src.map(ref, ALL_PARAM_KEYS);
   if (view === undefined) return undefined;
   const type = required(src, view, 'type', (r) => readEnum(src, r, PARAM_TYPES));
@@ -116,7 +116,7 @@ function readParamSpec(src: YamlSource, ref: ValueRef): ParamSpec | undefined {
   return spec;
 }
 
-function readParamSpecs(src: YamlSource, ref: ValueRef): Record<string, ParamSpec> | undefined {
+function readParamSpecs(src: YamlReader, ref: ValueRef): Record<string, ParamSpec> | undefined {
   const entries = src.entries(ref);
   if (entries === undefined) return undefined;
   const out: Record<string, ParamSpec> = {};
@@ -139,7 +139,7 @@ function readParamSpecs(src: YamlSource, ref: ValueRef): Record<string, ParamSpe
   return ok ? out : undefined;
 }
 
-function readTemplate(src: YamlSource, ref: ValueRef, declared: readonly string[] | undefined): string | undefined {
+function readTemplate(src: YamlReader, ref: ValueRef, declared: readonly string[] | undefined): string | undefined {
   const template = readString(src, ref, { maxLength: 16_384 });
   if (template === undefined) return undefined;
   if (template.includes('\0')) return src.invalid(ref, 'a template cannot contain a NUL byte');
@@ -158,7 +158,7 @@ export interface UserCommandsResult {
   names: string[];
 }
 
-export function readUserCommands(src: YamlSource, root: MapView, builtinNames: readonly string[], findParser: FindParser): UserCommandsResult {
+export function readUserCommands(src: YamlReader, root: MapView, builtinNames: readonly string[], findParser: FindParser): UserCommandsResult {
   const result: UserCommandsResult = { commands: {}, names: [] };
   const ref = root.get('userCommands');
   if (ref === undefined) return result;
@@ -209,7 +209,7 @@ export function readUserCommands(src: YamlSource, root: MapView, builtinNames: r
 }
 
 function readOverrideParams(
-  src: YamlSource,
+  src: YamlReader,
   ref: ValueRef,
   command: string,
   specs: Readonly<Record<string, ParamSpec>> | null,
@@ -221,7 +221,7 @@ function readOverrideParams(
   for (const e of entries) {
     const spec = Object.hasOwn(specs, e.key) ? specs[e.key] : undefined;
     if (spec === undefined) {
-      const hint = closest(e.key, declared);
+      const hint = closestKey(e.key, declared);
       src.unknownKey(
         e.value.path,
         e.keyPos,
@@ -243,13 +243,13 @@ function readOverrideParams(
 }
 
 /** A `commands:` mapping (top level or per host): overrides by command name. */
-export function readOverrides(src: YamlSource, ref: ValueRef | undefined, known: KnownCommands): Record<string, CommandOverride> {
+export function readOverrides(src: YamlReader, ref: ValueRef | undefined, known: KnownCommands): Record<string, CommandOverride> {
   const out: Record<string, CommandOverride> = {};
   if (ref === undefined) return out;
   for (const e of src.entries(ref) ?? []) {
     if (!known.has(e.key)) {
       const names = [...known.keys()];
-      const hint = closest(e.key, names);
+      const hint = closestKey(e.key, names);
       src.unknownKey(
         e.value.path,
         e.keyPos,

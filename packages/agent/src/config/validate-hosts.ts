@@ -1,9 +1,9 @@
 /** `hosts`: the machines of the site and how to reach them. */
 import type { AgentConfig, HostConfig, HostKeyPolicy } from './agent-config.js';
-import { optional, readEnum, readInteger, readPath, readString, readStringList, required, withDefault } from './read-values.js';
+import { readInteger, type MapView, type SourcePos, type YamlReader } from '@infrastructor/shared';
+import { optional, readEnum, readPath, readString, readStringList, required, withDefault } from './read-values.js';
 import { readOverrides, type KnownCommands } from './validate-commands.js';
 import { USER_NAME_RE } from './validate-sections.js';
-import type { MapView, SourcePos, YamlSource } from './yaml-source.js';
 
 export const HOST_DEFAULTS = { transport: 'ssh', port: 22, hostKeyPolicy: 'strict' } as const;
 
@@ -35,7 +35,7 @@ export interface HostsContext {
   known: KnownCommands;
 }
 
-export function readHosts(src: YamlSource, root: MapView, ctx: HostsContext): HostConfig[] {
+export function readHosts(src: YamlReader, root: MapView, ctx: HostsContext): HostConfig[] {
   const items = required(src, root, 'hosts', (r) => src.items(r));
   if (items === undefined) return [];
   if (items.length === 0) {
@@ -73,7 +73,7 @@ export function readHosts(src: YamlSource, root: MapView, ctx: HostsContext): Ho
     if (privateKeyPath === undefined && view.get('privateKeyPath') === undefined) {
       privateKeyPath = ctx.ssh.defaultPrivateKeyPath;
       if (privateKeyPath === undefined) {
-        src.invalid({ path: view.pathOf('privateKeyPath'), pos: view.ref.pos }, 'required key is missing (needed for transport: ssh unless ssh.defaultPrivateKeyPath is set)');
+        src.invalid(view.missing('privateKeyPath'), 'required key is missing (needed for transport: ssh unless ssh.defaultPrivateKeyPath is set)');
       }
     }
     const hostKey = optional(view, 'hostKey', (r) =>

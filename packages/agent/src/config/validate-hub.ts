@@ -3,11 +3,10 @@
  * means stand-alone. The token is never echoed in a problem message.
  */
 import { isScalar } from 'yaml';
-import { AGENT_PATH, MAX_RECORDS_PER_BATCH, NAME_PATTERN } from '@infrastructor/shared';
+import { AGENT_PATH, MAX_RECORDS_PER_BATCH, NAME_PATTERN, readBoolean, readInteger, type MapView, type ValueRef, type YamlReader } from '@infrastructor/shared';
 import type { HubConfig } from './agent-config.js';
-import { optional, readBoolean, readInteger, readPath, readString, required, withDefault } from './read-values.js';
+import { optional, readPath, readString, required, withDefault } from './read-values.js';
 import { Secret } from './secret.js';
-import type { MapView, ValueRef, YamlSource } from './yaml-source.js';
 
 const MIB = 1024 * 1024;
 
@@ -28,7 +27,7 @@ export const HUB_KEYS = ['url', 'agentId', 'token', 'tokenFile', 'caFile', ...Ob
 /** Visible ASCII, no spaces: safe in an HTTP header. */
 const TOKEN_RE = /^[\x21-\x7e]{1,4096}$/;
 
-export function readHub(src: YamlSource, root: MapView, baseDir: string, site: string | undefined): HubConfig | undefined {
+export function readHub(src: YamlReader, root: MapView, baseDir: string, site: string | undefined): HubConfig | undefined {
   const ref = root.get('hub');
   if (ref === undefined) return undefined;
   const view = src.map(ref, HUB_KEYS);
@@ -77,13 +76,13 @@ export function readHub(src: YamlSource, root: MapView, baseDir: string, site: s
 type NumericKey = 'batchMaxRecords' | 'batchMaxBytes' | 'windowMaxRecords' | 'windowMaxBytes' | 'reconnectBaseDelayMs' | 'reconnectMaxDelayMs';
 
 /** `key` must be ≥ `other`; reported at whichever of the two is written (key first). */
-function atLeast(src: YamlSource, view: MapView, hub: HubConfig, key: NumericKey, other: NumericKey): void {
+function atLeast(src: YamlReader, view: MapView, hub: HubConfig, key: NumericKey, other: NumericKey): void {
   if (hub[key] >= hub[other]) return;
   const at = view.get(key) ?? view.get(other) ?? view.ref;
   src.invalid(at, `hub.${key} (${hub[key]}) must be at least hub.${other} (${hub[other]})`);
 }
 
-function readHubUrl(src: YamlSource, ref: ValueRef, insecure: boolean): string | undefined {
+function readHubUrl(src: YamlReader, ref: ValueRef, insecure: boolean): string | undefined {
   const text = readString(src, ref, { maxLength: 2048 });
   if (text === undefined) return undefined;
   let url: URL;
@@ -110,7 +109,7 @@ function readHubUrl(src: YamlSource, ref: ValueRef, insecure: boolean): string |
 }
 
 /** The token, checked without ever putting its value in a message. */
-function readToken(src: YamlSource, ref: ValueRef): Secret | undefined {
+function readToken(src: YamlReader, ref: ValueRef): Secret | undefined {
   const node = ref.node;
   if (node === null || !isScalar(node) || typeof node.value !== 'string') {
     return src.invalid(ref, 'expected a string (the value is not shown: it may be a secret; quote it)');

@@ -3,8 +3,8 @@
  * Defaults live here (and are documented in docs/configuration.md).
  */
 import type { AgentConfig } from './agent-config.js';
-import { optional, readBoolean, readEnum, readInteger, readPath, readString, resolveConfigPath, withDefault } from './read-values.js';
-import type { MapView, ValueRef, YamlSource } from './yaml-source.js';
+import { readBoolean, readInteger, resolveConfigPath, type MapView, type ValueRef, type YamlReader } from '@infrastructor/shared';
+import { optional, readEnum, readPath, readString, withDefault } from './read-values.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -38,17 +38,17 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] a
 export const USER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** The section's mapping (reporting unknown keys), or undefined when absent or not a mapping. */
-function section(src: YamlSource, root: MapView, key: string, known: readonly string[]): MapView | undefined {
+function section(src: YamlReader, root: MapView, key: string, known: readonly string[]): MapView | undefined {
   const ref = root.get(key);
   return ref === undefined ? undefined : src.map(ref, known);
 }
 
 const int =
-  (src: YamlSource, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (src: YamlReader, min: number, max = Number.MAX_SAFE_INTEGER) =>
   (ref: ValueRef) =>
     readInteger(src, ref, { min, max });
 
-export function readSsh(src: YamlSource, root: MapView, baseDir: string): AgentConfig['ssh'] {
+export function readSsh(src: YamlReader, root: MapView, baseDir: string): AgentConfig['ssh'] {
   const view = section(src, root, 'ssh', ['defaultUser', 'defaultPrivateKeyPath']);
   if (view === undefined) return { ...SSH_DEFAULTS };
   const defaultUser = withDefault(view, 'defaultUser', (r) => readString(src, r, { pattern: USER_NAME_RE, patternHint: 'a login name', maxLength: 64 }), SSH_DEFAULTS.defaultUser);
@@ -56,7 +56,7 @@ export function readSsh(src: YamlSource, root: MapView, baseDir: string): AgentC
   return defaultPrivateKeyPath === undefined ? { defaultUser } : { defaultUser, defaultPrivateKeyPath };
 }
 
-export function readStorage(src: YamlSource, root: MapView, baseDir: string): AgentConfig['storage'] {
+export function readStorage(src: YamlReader, root: MapView, baseDir: string): AgentConfig['storage'] {
   const view = section(src, root, 'storage', Object.keys(STORAGE_DEFAULTS));
   const d = STORAGE_DEFAULTS;
   if (view === undefined) return { ...d, path: resolveConfigPath(d.path, baseDir) };
@@ -70,7 +70,7 @@ export function readStorage(src: YamlSource, root: MapView, baseDir: string): Ag
   };
 }
 
-export function readLimits(src: YamlSource, root: MapView): AgentConfig['limits'] {
+export function readLimits(src: YamlReader, root: MapView): AgentConfig['limits'] {
   const view = section(src, root, 'limits', Object.keys(LIMITS_DEFAULTS));
   const d = LIMITS_DEFAULTS;
   if (view === undefined) return { ...d };
@@ -90,13 +90,13 @@ export function readLimits(src: YamlSource, root: MapView): AgentConfig['limits'
   return limits;
 }
 
-export function readCache(src: YamlSource, root: MapView): AgentConfig['cache'] {
+export function readCache(src: YamlReader, root: MapView): AgentConfig['cache'] {
   const view = section(src, root, 'cache', Object.keys(CACHE_DEFAULTS));
   if (view === undefined) return { ...CACHE_DEFAULTS };
   return { maxEntries: withDefault(view, 'maxEntries', int(src, 1, 1_000_000), CACHE_DEFAULTS.maxEntries) };
 }
 
-export function readScheduleSection(src: YamlSource, root: MapView): AgentConfig['schedule'] {
+export function readScheduleSection(src: YamlReader, root: MapView): AgentConfig['schedule'] {
   const view = section(src, root, 'schedule', Object.keys(SCHEDULE_DEFAULTS));
   if (view === undefined) return { ...SCHEDULE_DEFAULTS };
   return {
@@ -106,7 +106,7 @@ export function readScheduleSection(src: YamlSource, root: MapView): AgentConfig
   };
 }
 
-export function readLog(src: YamlSource, root: MapView): AgentConfig['log'] {
+export function readLog(src: YamlReader, root: MapView): AgentConfig['log'] {
   const view = section(src, root, 'log', Object.keys(LOG_DEFAULTS));
   if (view === undefined) return { ...LOG_DEFAULTS };
   return { level: withDefault(view, 'level', (r) => readEnum(src, r, LOG_LEVELS), LOG_DEFAULTS.level) };

@@ -1,9 +1,8 @@
 import { expect } from 'vitest';
-import { isInfraError, type InfraError } from '@infrastructor/shared';
+import { isInfraError, type ConfigProblem, type InfraError } from '@infrastructor/shared';
 import { parseConfig, type LoadConfigOptions } from '../../src/config/load-config.js';
 import type { AgentConfig } from '../../src/config/agent-config.js';
 import type { CommandSpec } from '../../src/registry/command-spec.js';
-import type { ConfigProblem } from '../../src/config/yaml-source.js';
 
 export const CONFIG_PATH = '/etc/infra/agent.yaml';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InfraError } from '@infrastructor/shared';
+import { InfraError, type ConfigProblem } from '@infrastructor/shared';
 import { parseHubConfig } from '../../src/config/load-hub-config.js';
-import type { ConfigProblem } from '../../src/config/yaml-reader.js';
 
 const TOKEN = 'a-long-enough-token-123';
 

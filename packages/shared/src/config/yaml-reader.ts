@@ -1,30 +1,19 @@
 /**
- * Reading a YAML document with positions: every value is reached through a
- * `ValueRef` (its key path and line:column), and every problem found is
- * collected (not thrown) so the loader can report them all at once.
+ * Reading a YAML configuration with positions: every value is reached
+ * through a `ValueRef` (its key path and line:column), and every problem
+ * found is collected (not thrown) so the loader can report them all at once.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { closestKey } from './closest-key.js';
+import type { ConfigProblem } from './config-problem.js';
+import { describeNode } from './describe-node.js';
+import { childPath, indexPath } from './key-path.js';
 
 export interface SourcePos {
   /** 1-based. */
   line: number;
   /** 1-based. */
   col: number;
-}
-
-export type ConfigProblemCode = 'CONFIG_PARSE_FAILED' | 'CONFIG_INVALID' | 'CONFIG_UNKNOWN_KEY';
-
-export interface ConfigProblem {
-  code: ConfigProblemCode;
-  /** Key path, e.g. "hosts[0].port"; "" for the document itself. */
-  path: string;
-  line: number;
-  col: number;
-  message: string;
-}
-
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.path === '' ? '(document)' : p.path} (line ${p.line}, col ${p.col}): ${p.message}`;
 }
 
 /** A value in the document. `node` is null when the value is absent or an explicit YAML null. */
@@ -34,39 +23,17 @@ export interface ValueRef {
   pos: SourcePos;
 }
 
-const PLAIN_KEY_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-/** "a" + "b" → "a.b"; keys that are not identifiers are bracketed: a["x y"]. */
-export function childPath(parent: string, key: string): string {
-  if (PLAIN_KEY_RE.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
-}
-
-export function indexPath(parent: string, index: number): string {
-  return `${parent}[${index}]`;
-}
-
-/** Short description of a YAML value for "expected X, got Y" messages. */
-export function describeNode(node: YamlNode | null): string {
-  if (node === null) return 'null';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null || v === undefined) return 'null';
-    if (typeof v === 'string') return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}`;
-    if (typeof v === 'number') return `number ${String(v)}`;
-    if (typeof v === 'boolean') return `boolean ${String(v)}`;
-    if (typeof v === 'bigint') return `number ${String(v)}`;
-    return typeof v === 'object' ? `a ${v.constructor?.name ?? 'object'}` : typeof v;
-  }
-  return 'an unsupported YAML node';
-}
-
 export interface MapEntry {
   key: string;
   keyPos: SourcePos;
   value: ValueRef;
+}
+
+export interface YamlReaderOptions {
+  /** Strings quoted in "got …" are cut after this many characters (default 60). */
+  quoteLimit?: number;
+  /** Whether a number is accepted as a mapping key (as its string); else "keys must be plain strings" (default true). */
+  numberKeys?: boolean;
 }
 
 /** A mapping whose keys were checked against a list of known keys. */
@@ -104,18 +71,29 @@ export class MapView {
   pathOf(key: string): string {
     return childPath(this.ref.path, key);
   }
+
+  /** A null ref for a key, at the mapping's position (for "required key is missing" problems). */
+  missing(key: string): ValueRef {
+    return { node: null, path: this.pathOf(key), pos: this.ref.pos };
+  }
 }
 
-export class YamlSource {
+export class YamlReader {
   readonly problems: ConfigProblem[] = [];
+  private readonly quoteLimit: number;
+  private readonly numberKeys: boolean;
 
   private constructor(
     private readonly doc: Document.Parsed,
     private readonly lineCounter: LineCounter,
-  ) {}
+    options: YamlReaderOptions,
+  ) {
+    this.quoteLimit = options.quoteLimit ?? 60;
+    this.numberKeys = options.numberKeys ?? true;
+  }
 
   /** Parse YAML text; returns the parse problems instead when the text is not valid YAML. */
-  static parse(text: string): { source: YamlSource } | { parseProblems: ConfigProblem[] } {
+  static parse(text: string, options: YamlReaderOptions = {}): { reader: YamlReader } | { parseProblems: ConfigProblem[] } {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false });
     if (doc.errors.length > 0) {
@@ -126,7 +104,7 @@ export class YamlSource {
         }),
       };
     }
-    return { source: new YamlSource(doc, lineCounter) };
+    return { reader: new YamlReader(doc, lineCounter, options) };
   }
 
   root(): ValueRef {
@@ -166,8 +144,9 @@ export class YamlSource {
     return undefined;
   }
 
+  /** "expected X, got Y" (Y describes the value found). */
   wrongType(ref: ValueRef, expected: string): undefined {
-    return this.invalid(ref, `expected ${expected}, got ${describeNode(ref.node)}`);
+    return this.invalid(ref, `expected ${expected}, got ${describeNode(ref.node, this.quoteLimit)}`);
   }
 
   /** The entries of a mapping with free-form keys (names). */
@@ -178,11 +157,12 @@ export class YamlSource {
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
       const keyPos = this.posOf(keyNode, ref.pos);
-      if (keyNode === null || !isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
+      const keyValue: unknown = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof keyValue !== 'string' && !(this.numberKeys && typeof keyValue === 'number')) {
         this.invalid({ path: ref.path, pos: keyPos }, 'keys must be plain strings');
         continue;
       }
-      const key = String(keyNode.value);
+      const key = String(keyValue);
       out.push({ key, keyPos, value: this.refOf(pair.value, childPath(ref.path, key), keyPos) });
     }
     return out;
@@ -190,8 +170,9 @@ export class YamlSource {
 
   /**
    * A mapping with a fixed set of keys: every other key is reported as
-   * CONFIG_UNKNOWN_KEY at its own line. Returns undefined (after reporting)
-   * when the value is not a mapping.
+   * CONFIG_UNKNOWN_KEY at its own line, with a "did you mean" hint when it
+   * looks like a typo. Returns undefined (after reporting) when the value is
+   * not a mapping.
    */
   map(ref: ValueRef, knownKeys: readonly string[]): MapView | undefined {
     const entries = this.entries(ref);
@@ -202,7 +183,7 @@ export class YamlSource {
         known.push(e);
         continue;
       }
-      const hint = closest(e.key, knownKeys);
+      const hint = closestKey(e.key, knownKeys);
       this.unknownKey(
         e.value.path,
         e.keyPos,
@@ -234,35 +215,4 @@ export class YamlSource {
     }
     return this.wrongType(ref, expected);
   }
-}
-
-/** Edit distance counting a swap of two neighbours as one edit (case-insensitive). */
-function editDistance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
-  for (let i = 1; i <= x.length; i++) {
-    for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      (d[i] as number[])[j] = best;
-    }
-  }
-  return at(x.length, y.length);
-}
-
-/** The known key nearest to a misspelt one, if it is close enough to be a likely typo. */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(key, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= (key.length <= 4 ? 1 : 2) ? best : undefined;
 }
