@@ -2,18 +2,10 @@
 // without it the connection is refused and the link says why.
 import { describe, it, expect, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { composeAgent, type Agent } from '../../packages/agent/src/main.js';
-import { loadConfigFile } from '../../packages/agent/src/config/load-config.js';
-import { startHub, type Hub } from '../../packages/hub/src/main.js';
-import { loadHubConfig } from '../../packages/hub/src/config/load-hub-config.js';
 import { eventually } from '../harness/processes.js';
+import { startInProcessSite, type InProcessSite } from '../harness/site.js';
 
 const TOKEN = 'tls-agent-token-0123456789abcdef';
-const silent = pino({ level: 'silent' });
 
 function opensslAvailable(): boolean {
   try {
@@ -26,46 +18,21 @@ function opensslAvailable(): boolean {
 }
 const HAVE_OPENSSL = opensslAvailable();
 
-let hub: Hub | undefined;
-let agent: Agent | undefined;
+let site: InProcessSite | undefined;
 afterEach(async () => {
-  await agent?.shutdown();
-  await hub?.close();
-  agent = undefined;
-  hub = undefined;
+  await site?.close();
+  site = undefined;
 });
 
-async function setup(withCa: boolean): Promise<{ hub: Hub; agent: Agent }> {
-  const dir = mkdtempSync(join(tmpdir(), 'infra-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'hub.key'), '-out', join(dir, 'hub.crt'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  writeFileSync(
-    join(dir, 'hub.yaml'),
-    `listen: { host: 127.0.0.1, port: 0 }
-tls: { certFile: hub.crt, keyFile: hub.key }
-storage: { path: hub.db }
-agents:
-  - { id: lab, site: lab, token: ${TOKEN} }
-subscribers: []
-`,
-  );
-  hub = await startHub(loadHubConfig(join(dir, 'hub.yaml')), silent);
-  writeFileSync(
-    join(dir, 'agent.yaml'),
-    `site: lab
-hosts:
-  - { name: me, transport: local }
-storage: { path: agent.db }
-schedule: { jitterMs: 0, runOnStart: false }
-hub:
-  url: ${hub.url.replace('ws://', 'wss://')}/agent
-  token: ${TOKEN}
-${withCa ? '  caFile: hub.crt\n' : ''}  reconnectBaseDelayMs: 100
-  reconnectMaxDelayMs: 500
-`,
-  );
-  agent = composeAgent(loadConfigFile(join(dir, 'agent.yaml')), silent);
-  agent.link?.start();
-  return { hub, agent };
+async function setup(withCa: boolean): Promise<InProcessSite> {
+  site = await startInProcessSite({
+    tmpPrefix: 'infra-tls-',
+    agent: { id: 'lab', site: 'lab', token: TOKEN },
+    tls: { agentTrustsCa: withCa },
+    hosts: [{ name: 'me', transport: 'local' }],
+    reconnectDelayMs: { base: 100, max: 500 },
+  });
+  return site;
 }
 
 describe.skipIf(!HAVE_OPENSSL)('agent ↔ hub over TLS', () => {

@@ -2,18 +2,14 @@
 // hub link) → real hub (WebSocket, SQLite) → a subscriber, plus on-demand
 // requests relayed through the hub and a viewer refused.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { encode, decode, parseHubToSubscriberMessage, type HubEvent } from '../../packages/shared/src/index.js';
-import { composeAgent, type Agent } from '../../packages/agent/src/main.js';
-import { loadConfigFile } from '../../packages/agent/src/config/load-config.js';
-import { startHub, type Hub } from '../../packages/hub/src/main.js';
-import { loadHubConfig } from '../../packages/hub/src/config/load-hub-config.js';
+import type { Agent } from '../../packages/agent/src/main.js';
+import type { Hub } from '../../packages/hub/src/main.js';
 import { requestCommand } from '../../packages/hub/src/cli/request.js';
 import { startSshd, type SshdHandle } from '../harness/sshd.js';
+import { startInProcessSite, type InProcessSite } from '../harness/site.js';
 import { SKIP, suiteName } from '../ssh/support.js';
 import { stubTools } from '../integration/stub-tools.js';
 
@@ -66,55 +62,33 @@ function captureIo() {
 
 describe.skipIf(SKIP)(suiteName('agent → hub → subscriber, end to end'), () => {
   let sshd: SshdHandle;
+  let site: InProcessSite | undefined;
   let hub: Hub;
   let agent: Agent;
 
   beforeAll(async () => {
     sshd = await startSshd({ stubs: stubTools() });
-    const dir = mkdtempSync(join(tmpdir(), 'infra-e2e-'));
-    writeFileSync(
-      join(dir, 'hub.yaml'),
-      `listen: { host: 127.0.0.1, port: 0 }
-insecure: true
-storage: { path: hub.db }
-agents:
-  - { id: lab-agent, site: lab, token: ${AGENT_TOKEN} }
-subscribers:
-  - { name: ops, role: operator, sites: [lab], token: ${OPERATOR_TOKEN} }
-  - { name: wall, role: viewer, sites: ['*'], token: ${VIEWER_TOKEN} }
-log: { level: warn }
-`,
-    );
-    hub = await startHub(loadHubConfig(join(dir, 'hub.yaml')), pino({ level: process.env.E2E_DEBUG ? 'debug' : 'silent' }));
-    writeFileSync(
-      join(dir, 'agent.yaml'),
-      `site: lab
-hosts:
-  - name: nas
-    address: ${sshd.address}
-    port: ${sshd.port}
-    user: ${sshd.user}
-    privateKeyPath: ${sshd.privateKeyPath}
-    hostKey: "${sshd.hostKeyFingerprint}"
-storage: { path: agent.db }
-schedule: { jitterMs: 0, runOnStart: false }
-hub:
-  url: ${hub.url}/agent
-  agentId: lab-agent
-  token: ${AGENT_TOKEN}
-  insecure: true
-  reconnectBaseDelayMs: 100
-  reconnectMaxDelayMs: 1000
-`,
-    );
-    agent = composeAgent(loadConfigFile(join(dir, 'agent.yaml')), pino({ level: process.env.E2E_DEBUG ? 'debug' : 'silent' }));
-    agent.link?.start();
-    await until(() => hub.status().agents.some((a) => a.agentId === 'lab-agent' && a.connected), 'the agent to connect');
+    const logger = () => pino({ level: process.env.E2E_DEBUG ? 'debug' : 'silent' });
+    site = await startInProcessSite({
+      tmpPrefix: 'infra-e2e-',
+      agent: { id: 'lab-agent', site: 'lab', token: AGENT_TOKEN },
+      subscribers: [
+        { name: 'ops', role: 'operator', sites: ['lab'], token: OPERATOR_TOKEN },
+        { name: 'wall', role: 'viewer', sites: ['*'], token: VIEWER_TOKEN },
+      ],
+      hosts: [
+        { name: 'nas', address: sshd.address, port: sshd.port, user: sshd.user, privateKeyPath: sshd.privateKeyPath, hostKey: sshd.hostKeyFingerprint },
+      ],
+      reconnectDelayMs: { base: 100, max: 1000 },
+      hubLogger: logger(),
+      agentLogger: logger(),
+    });
+    ({ hub, agent } = site);
+    await site.agentConnected();
   }, 60_000);
 
   afterAll(async () => {
-    await agent?.shutdown();
-    await hub?.close();
+    await site?.close();
     await sshd?.stop();
   });
 

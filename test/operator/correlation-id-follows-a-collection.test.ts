@@ -4,16 +4,12 @@
 // composed in-process as main.ts does, each with a pino logger captured
 // into an array of JSON lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { composeAgent, type Agent } from '../../packages/agent/src/main.js';
-import { loadConfigFile } from '../../packages/agent/src/config/load-config.js';
-import { startHub, type Hub } from '../../packages/hub/src/main.js';
-import { loadHubConfig } from '../../packages/hub/src/config/load-hub-config.js';
+import type { Agent } from '../../packages/agent/src/main.js';
+import type { Hub } from '../../packages/hub/src/main.js';
 import { requestCommand } from '../../packages/hub/src/cli/request.js';
 import { eventually } from '../harness/processes.js';
+import { startInProcessSite, type InProcessSite } from '../harness/site.js';
 
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';
 const OPERATOR_TOKEN = 'operator-token-0123456789abcdef';
@@ -32,50 +28,28 @@ function capturedLogger(level: string): { logger: Logger; lines: Line[] } {
 }
 
 describe('correlationId', () => {
+  let site: InProcessSite | undefined;
   let hub: Hub;
   let agent: Agent;
   const hubLog = capturedLogger('debug');
   const agentLog = capturedLogger('debug');
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'infra-correlation-'));
-    writeFileSync(
-      join(dir, 'hub.yaml'),
-      `listen: { host: 127.0.0.1, port: 0 }
-insecure: true
-storage: { path: hub.db }
-agents:
-  - { id: lab-agent, site: lab, token: ${AGENT_TOKEN} }
-subscribers:
-  - { name: ops, role: operator, sites: [lab], token: ${OPERATOR_TOKEN} }
-`,
-    );
-    hub = await startHub(loadHubConfig(join(dir, 'hub.yaml')), hubLog.logger);
-    writeFileSync(
-      join(dir, 'agent.yaml'),
-      `site: lab
-hosts:
-  - name: me
-    transport: local
-storage: { path: agent.db }
-schedule: { jitterMs: 0, runOnStart: false }
-hub:
-  url: ${hub.url}/agent
-  agentId: lab-agent
-  token: ${AGENT_TOKEN}
-  insecure: true
-  reconnectBaseDelayMs: 100
-  reconnectMaxDelayMs: 1000
-`,
-    );
-    agent = composeAgent(loadConfigFile(join(dir, 'agent.yaml')), agentLog.logger);
-    agent.link?.start();
-    await eventually(() => hub.status().agents.some((a) => a.agentId === 'lab-agent' && a.connected), 20_000, 'the agent to connect');
+    site = await startInProcessSite({
+      tmpPrefix: 'infra-correlation-',
+      agent: { id: 'lab-agent', site: 'lab', token: AGENT_TOKEN },
+      subscribers: [{ name: 'ops', role: 'operator', sites: ['lab'], token: OPERATOR_TOKEN }],
+      hosts: [{ name: 'me', transport: 'local' }],
+      reconnectDelayMs: { base: 100, max: 1000 },
+      hubLogger: hubLog.logger,
+      agentLogger: agentLog.logger,
+    });
+    ({ hub, agent } = site);
+    await site.agentConnected();
   }, 60_000);
 
   afterAll(async () => {
-    await agent?.shutdown();
-    await hub?.close();
+    await site?.close();
   });
 
   const withId = (lines: Line[], id: string): Line[] => lines.filter((l) => l.correlationId === id);

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { encode, parseAuditEntry } from '@infrastructor/shared';
 import { AUDIT_SOURCES, AUDIT_STATUSES, type AuditEntry, type AuditRow } from './store-types.js';
 import { asRow, bool, bool01, errorCodeOrNull, int, oneOf, roundNonNegative, str, strOrNull, type Row } from './row-validate.js';
-import { DEFAULT_PRUNE_BATCH_SIZE, pruneInBatches } from './results-store.js';
+import { prepareAll, RetentionPruner, type Prepared } from './prepared-statements.js';
 
 /** Error messages longer than this are cut (with an ellipsis) before storing. */
 export const AUDIT_ERROR_MESSAGE_MAX_CHARS = 2000;
@@ -20,42 +20,34 @@ export interface LastSuccess {
   seq: number;
 }
 
+const SQL = {
+  insert: `INSERT INTO audit (seq, time_ms, host, command, params_hash, source, status, cache_hit, force_refresh,
+                              duration_ms, bytes, error_code, error_message, correlation_id)
+           VALUES (@seq, @timeMs, @host, @command, @paramsHash, @source, @status, @cacheHit, @forceRefresh,
+                   @durationMs, @bytes, @errorCode, @errorMessage, @correlationId)`,
+  list: 'SELECT * FROM audit ORDER BY time_ms DESC, id DESC LIMIT ?',
+  listFor: 'SELECT * FROM audit WHERE host = ? AND command = ? ORDER BY time_ms DESC, id DESC LIMIT ?',
+  bySeq: 'SELECT * FROM audit WHERE seq = ?',
+  lastSuccesses: `SELECT host, command, max(time_ms) AS time_ms, seq FROM audit WHERE status = 'success'
+                  GROUP BY host, command ORDER BY host, command`,
+  recentErrors: `SELECT * FROM audit WHERE status IN ('error', 'timeout') AND time_ms >= ?
+                 ORDER BY time_ms DESC, id DESC LIMIT ?`,
+  count: 'SELECT count(*) AS n FROM audit',
+};
+
 export class AuditStore {
-  readonly #insert: Database.Statement;
-  readonly #list: Database.Statement;
-  readonly #listFor: Database.Statement;
-  readonly #bySeq: Database.Statement;
-  readonly #lastSuccesses: Database.Statement;
-  readonly #recentErrors: Database.Statement;
-  readonly #count: Database.Statement;
-  readonly #pruneBatch: Database.Statement;
+  readonly #sql: Prepared<typeof SQL>;
+  readonly #pruner: RetentionPruner;
 
   constructor(db: Database.Database) {
-    this.#insert = db.prepare(
-      `INSERT INTO audit (seq, time_ms, host, command, params_hash, source, status, cache_hit, force_refresh,
-                          duration_ms, bytes, error_code, error_message, correlation_id)
-       VALUES (@seq, @timeMs, @host, @command, @paramsHash, @source, @status, @cacheHit, @forceRefresh,
-               @durationMs, @bytes, @errorCode, @errorMessage, @correlationId)`,
-    );
-    this.#list = db.prepare('SELECT * FROM audit ORDER BY time_ms DESC, id DESC LIMIT ?');
-    this.#listFor = db.prepare('SELECT * FROM audit WHERE host = ? AND command = ? ORDER BY time_ms DESC, id DESC LIMIT ?');
-    this.#bySeq = db.prepare('SELECT * FROM audit WHERE seq = ?');
-    this.#lastSuccesses = db.prepare(
-      `SELECT host, command, max(time_ms) AS time_ms, seq FROM audit WHERE status = 'success'
-       GROUP BY host, command ORDER BY host, command`,
-    );
-    this.#recentErrors = db.prepare(
-      `SELECT * FROM audit WHERE status IN ('error', 'timeout') AND time_ms >= ?
-       ORDER BY time_ms DESC, id DESC LIMIT ?`,
-    );
-    this.#count = db.prepare('SELECT count(*) AS n FROM audit');
-    this.#pruneBatch = db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time_ms < ? ORDER BY time_ms LIMIT ?)');
+    this.#sql = prepareAll(db, SQL);
+    this.#pruner = new RetentionPruner(db, 'audit', 'time_ms');
   }
 
   /** Store an audit row under its outbox seq; call inside the collection's transaction. Returns the row id. */
   insert(seq: number, entry: AuditEntry): number {
     const row = normalizeAudit(entry);
-    const info = this.#insert.run({
+    const info = this.#sql.insert.run({
       seq,
       ...row,
       cacheHit: row.cacheHit ? 1 : 0,
@@ -68,19 +60,19 @@ export class AuditStore {
   list(options: { limit: number; host?: string; command?: string }): AuditRow[] {
     const rows: unknown[] =
       options.host !== undefined && options.command !== undefined
-        ? this.#listFor.all(options.host, options.command, options.limit)
-        : this.#list.all(options.limit);
+        ? this.#sql.listFor.all(options.host, options.command, options.limit)
+        : this.#sql.list.all(options.limit);
     return rows.map((r) => toAuditRow(asRow(r, 'audit')));
   }
 
   getBySeq(seq: number): AuditRow | undefined {
-    const row: unknown = this.#bySeq.get(seq);
+    const row: unknown = this.#sql.bySeq.get(seq);
     return row === undefined ? undefined : toAuditRow(asRow(row, 'audit'));
   }
 
   /** The newest successful collection per host/command (for `infra-agent status`). */
   lastSuccesses(): LastSuccess[] {
-    return this.#lastSuccesses.all().map((raw) => {
+    return this.#sql.lastSuccesses.all().map((raw) => {
       const row = asRow(raw, 'audit');
       return {
         host: str(row, 'host', 'audit'),
@@ -93,16 +85,16 @@ export class AuditStore {
 
   /** Failed attempts (error, timeout), newest first. */
   recentErrors(options: { limit: number; sinceMs?: number }): AuditRow[] {
-    return this.#recentErrors.all(options.sinceMs ?? Number.MIN_SAFE_INTEGER, options.limit).map((r) => toAuditRow(asRow(r, 'audit')));
+    return this.#sql.recentErrors.all(options.sinceMs ?? Number.MIN_SAFE_INTEGER, options.limit).map((r) => toAuditRow(asRow(r, 'audit')));
   }
 
   count(): number {
-    return int(asRow(this.#count.get(), 'audit'), 'n', 'audit');
+    return int(asRow(this.#sql.count.get(), 'audit'), 'n', 'audit');
   }
 
   /** Delete rows older than `cutoffMs` in batches (each its own short transaction). Returns how many. */
-  pruneOlderThan(cutoffMs: number, batchSize = DEFAULT_PRUNE_BATCH_SIZE): number {
-    return pruneInBatches(this.#pruneBatch, cutoffMs, batchSize);
+  pruneOlderThan(cutoffMs: number, batchSize?: number): number {
+    return this.#pruner.pruneOlderThan(cutoffMs, batchSize);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { asRow, int, str } from './row-validate.js';
+import { prepareAll, type Prepared } from './prepared-statements.js';
 import type { CurrentFile, FileChange } from './store-types.js';
 
 export interface FileHashRow {
@@ -13,25 +14,24 @@ export interface FileHashRow {
   updatedAtMs: number;
 }
 
+const SQL = {
+  getAll: 'SELECT path, hash, updated_at_ms FROM file_hashes WHERE host = ? AND command = ? ORDER BY path',
+  upsert: `INSERT INTO file_hashes (host, command, path, hash, updated_at_ms) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (host, command, path) DO UPDATE SET hash = excluded.hash, updated_at_ms = excluded.updated_at_ms`,
+  delete: 'DELETE FROM file_hashes WHERE host = ? AND command = ? AND path = ?',
+  deleteAll: 'DELETE FROM file_hashes WHERE host = ? AND command = ?',
+};
+
 export class FileHashesStore {
-  readonly #getAll: Database.Statement;
-  readonly #upsert: Database.Statement;
-  readonly #delete: Database.Statement;
-  readonly #deleteAll: Database.Statement;
+  readonly #sql: Prepared<typeof SQL>;
 
   constructor(db: Database.Database) {
-    this.#getAll = db.prepare('SELECT path, hash, updated_at_ms FROM file_hashes WHERE host = ? AND command = ? ORDER BY path');
-    this.#upsert = db.prepare(
-      `INSERT INTO file_hashes (host, command, path, hash, updated_at_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (host, command, path) DO UPDATE SET hash = excluded.hash, updated_at_ms = excluded.updated_at_ms`,
-    );
-    this.#delete = db.prepare('DELETE FROM file_hashes WHERE host = ? AND command = ? AND path = ?');
-    this.#deleteAll = db.prepare('DELETE FROM file_hashes WHERE host = ? AND command = ?');
+    this.#sql = prepareAll(db, SQL);
   }
 
   /** Every stored file of a host/command, by path. */
   getAll(host: string, command: string): FileHashRow[] {
-    return this.#getAll.all(host, command).map((raw) => {
+    return this.#sql.getAll.all(host, command).map((raw) => {
       const row = asRow(raw, 'file_hashes');
       return {
         path: str(row, 'path', 'file_hashes'),
@@ -47,11 +47,11 @@ export class FileHashesStore {
   }
 
   upsert(host: string, command: string, path: string, hash: string, nowMs: number): void {
-    this.#upsert.run(host, command, path, hash, Math.round(nowMs));
+    this.#sql.upsert.run(host, command, path, hash, Math.round(nowMs));
   }
 
   delete(host: string, command: string, path: string): boolean {
-    return this.#delete.run(host, command, path).changes > 0;
+    return this.#sql.delete.run(host, command, path).changes > 0;
   }
 
   /**
@@ -59,7 +59,7 @@ export class FileHashesStore {
    * the rest). Call inside a transaction.
    */
   replaceAll(host: string, command: string, files: readonly CurrentFile[], nowMs: number): void {
-    this.#deleteAll.run(host, command);
+    this.#sql.deleteAll.run(host, command);
     for (const f of files) this.upsert(host, command, f.path, f.hash, nowMs);
   }
 

@@ -9,44 +9,33 @@
  * Latest rows are not pruned (one per key); history rows are.
  */
 import type Database from 'better-sqlite3';
-import { decode, InfraError, parseResultEntry } from '@infrastructor/shared';
+import { decode, parseResultEntry } from '@infrastructor/shared';
 import type { ResultEntry, StoredResult } from './store-types.js';
 import { asRow, blob, int, num, str, type Row } from './row-validate.js';
+import { prepareAll, RetentionPruner, type Prepared } from './prepared-statements.js';
 
-export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
+const SQL = {
+  upsertLatest: `INSERT INTO results_latest (host, command, params_hash, seq, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (host, command, params_hash) DO UPDATE SET
+                   seq = excluded.seq, collected_at_ms = excluded.collected_at_ms, payload = excluded.payload
+                 WHERE excluded.collected_at_ms >= results_latest.collected_at_ms`,
+  insertHistory: 'INSERT INTO results_history (seq, host, command, params_hash, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)',
+  getLatest: 'SELECT seq, payload FROM results_latest WHERE host = ? AND command = ? AND params_hash = ?',
+  listLatest: 'SELECT seq, payload FROM results_latest ORDER BY host, command, params_hash',
+  listLatestForHost: 'SELECT seq, payload FROM results_latest WHERE host = ? ORDER BY command, params_hash',
+  history: `SELECT seq, payload FROM results_history
+            WHERE host = ? AND command = ? AND params_hash = ? AND collected_at_ms >= ?
+            ORDER BY collected_at_ms DESC, seq DESC LIMIT ?`,
+  countHistory: 'SELECT count(*) AS n FROM results_history',
+};
 
 export class ResultsStore {
-  readonly #upsertLatest: Database.Statement;
-  readonly #insertHistory: Database.Statement;
-  readonly #getLatest: Database.Statement;
-  readonly #listLatest: Database.Statement;
-  readonly #listLatestForHost: Database.Statement;
-  readonly #history: Database.Statement;
-  readonly #countHistory: Database.Statement;
-  readonly #pruneBatch: Database.Statement;
+  readonly #sql: Prepared<typeof SQL>;
+  readonly #historyPruner: RetentionPruner;
 
   constructor(db: Database.Database) {
-    this.#upsertLatest = db.prepare(
-      `INSERT INTO results_latest (host, command, params_hash, seq, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (host, command, params_hash) DO UPDATE SET
-         seq = excluded.seq, collected_at_ms = excluded.collected_at_ms, payload = excluded.payload
-       WHERE excluded.collected_at_ms >= results_latest.collected_at_ms`,
-    );
-    this.#insertHistory = db.prepare(
-      'INSERT INTO results_history (seq, host, command, params_hash, collected_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.#getLatest = db.prepare('SELECT seq, payload FROM results_latest WHERE host = ? AND command = ? AND params_hash = ?');
-    this.#listLatest = db.prepare('SELECT seq, payload FROM results_latest ORDER BY host, command, params_hash');
-    this.#listLatestForHost = db.prepare('SELECT seq, payload FROM results_latest WHERE host = ? ORDER BY command, params_hash');
-    this.#history = db.prepare(
-      `SELECT seq, payload FROM results_history
-       WHERE host = ? AND command = ? AND params_hash = ? AND collected_at_ms >= ?
-       ORDER BY collected_at_ms DESC, seq DESC LIMIT ?`,
-    );
-    this.#countHistory = db.prepare('SELECT count(*) AS n FROM results_history');
-    this.#pruneBatch = db.prepare(
-      'DELETE FROM results_history WHERE id IN (SELECT id FROM results_history WHERE collected_at_ms < ? ORDER BY collected_at_ms LIMIT ?)',
-    );
+    this.#sql = prepareAll(db, SQL);
+    this.#historyPruner = new RetentionPruner(db, 'results_history', 'collected_at_ms');
   }
 
   /**
@@ -55,29 +44,29 @@ export class ResultsStore {
    */
   insert(seq: number, result: ResultEntry, payload: Buffer): void {
     const collectedAtMs = Math.round(result.collectedAtMs);
-    this.#upsertLatest.run(result.host, result.command, result.paramsHash, seq, collectedAtMs, payload);
-    this.#insertHistory.run(seq, result.host, result.command, result.paramsHash, collectedAtMs, payload);
+    this.#sql.upsertLatest.run(result.host, result.command, result.paramsHash, seq, collectedAtMs, payload);
+    this.#sql.insertHistory.run(seq, result.host, result.command, result.paramsHash, collectedAtMs, payload);
   }
 
   getLatest(host: string, command: string, paramsHash: string): StoredResult | undefined {
-    const row: unknown = this.#getLatest.get(host, command, paramsHash);
+    const row: unknown = this.#sql.getLatest.get(host, command, paramsHash);
     return row === undefined ? undefined : toStored(asRow(row, 'results_latest'), 'results_latest');
   }
 
   /** Every latest result, or those of one host. */
   listLatest(host?: string): StoredResult[] {
-    const rows: unknown[] = host === undefined ? this.#listLatest.all() : this.#listLatestForHost.all(host);
+    const rows: unknown[] = host === undefined ? this.#sql.listLatest.all() : this.#sql.listLatestForHost.all(host);
     return rows.map((r) => toStored(asRow(r, 'results_latest'), 'results_latest'));
   }
 
   /** History of one key, newest first. */
   history(host: string, command: string, paramsHash: string, options: { limit: number; sinceMs?: number }): StoredResult[] {
-    const rows: unknown[] = this.#history.all(host, command, paramsHash, options.sinceMs ?? Number.MIN_SAFE_INTEGER, options.limit);
+    const rows: unknown[] = this.#sql.history.all(host, command, paramsHash, options.sinceMs ?? Number.MIN_SAFE_INTEGER, options.limit);
     return rows.map((r) => toStored(asRow(r, 'results_history'), 'results_history'));
   }
 
   countHistory(): number {
-    return int(asRow(this.#countHistory.get(), 'results_history'), 'n', 'results_history');
+    return int(asRow(this.#sql.countHistory.get(), 'results_history'), 'n', 'results_history');
   }
 
   /**
@@ -85,18 +74,8 @@ export class ResultsStore {
    * statement (each its own short transaction, so writers interleave).
    * Returns the number deleted.
    */
-  pruneHistory(cutoffMs: number, batchSize = DEFAULT_PRUNE_BATCH_SIZE): number {
-    return pruneInBatches(this.#pruneBatch, cutoffMs, batchSize);
-  }
-}
-
-export function pruneInBatches(statement: Database.Statement, cutoffMs: number, batchSize: number): number {
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InfraError('INTERNAL', `batchSize must be a positive integer, got ${batchSize}`);
-  let total = 0;
-  for (;;) {
-    const deleted = statement.run(cutoffMs, batchSize).changes;
-    total += deleted;
-    if (deleted < batchSize) return total;
+  pruneHistory(cutoffMs: number, batchSize?: number): number {
+    return this.#historyPruner.pruneOlderThan(cutoffMs, batchSize);
   }
 }
 

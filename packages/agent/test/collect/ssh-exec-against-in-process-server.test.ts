@@ -54,6 +54,20 @@ function respond(out: string, err: string, code: number) {
   };
 }
 
+/**
+ * Answers (exit 0, no output) the warm-up run the tests start with and the
+ * `kill -KILL -<pgid>` a timeout or abort sends, recording the kill in
+ * `kills`. Returns whether `e` was one of them.
+ */
+function answeredKillOrWarmUp(e: FakeExec, kills: string[]): boolean {
+  const isKill = e.command.includes('kill -KILL -');
+  if (!isKill && !e.command.includes('warm-up')) return false;
+  if (isKill) kills.push(e.command);
+  e.stream.exit(0);
+  e.stream.end();
+  return true;
+}
+
 async function rejectionOf(p: Promise<unknown>): Promise<any> {
   try {
     await p;
@@ -124,17 +138,7 @@ describe('ssh exec (in-process ssh2 server)', () => {
     const started: FakeExec[] = [];
     const { t } = await setup(
       (e) => {
-        if (e.command.includes('kill -KILL -')) {
-          kills.push(e.command);
-          e.stream.exit(0);
-          e.stream.end();
-          return;
-        }
-        if (e.command.includes('warm-up')) {
-          e.stream.exit(0);
-          e.stream.end();
-          return;
-        }
+        if (answeredKillOrWarmUp(e, kills)) return;
         e.stream.stderr.write(markerLine(e.command, 999));
         started.push(e);
       },
@@ -155,17 +159,7 @@ describe('ssh exec (in-process ssh2 server)', () => {
   it('a timeout before the PID marker arrived waits for it (bounded), then kills that process group', async () => {
     const kills: string[] = [];
     const { t } = await setup((e) => {
-      if (e.command.includes('kill -KILL -')) {
-        kills.push(e.command);
-        e.stream.exit(0);
-        e.stream.end();
-        return;
-      }
-      if (e.command.includes('warm-up')) {
-        e.stream.exit(0);
-        e.stream.end();
-        return;
-      }
+      if (answeredKillOrWarmUp(e, kills)) return;
       setTimeout(() => e.stream.stderr.write(markerLine(e.command, 31337)), 150); // a slow shell start
     });
     await t.exec('warm-up', EXEC);

@@ -3,14 +3,7 @@ import { MINIMAL, problemsOf, rejection, yaml } from './config-fixtures.js';
 
 describe('wrong types', () => {
   it('a string where an integer belongs names key, line, expected and got', () => {
-    const err = rejection(yaml`
-      site: lab
-      hosts:
-        - name: nas
-          address: 10.0.0.2
-          privateKeyPath: /k
-          port: "2222"
-    `);
+    const err = rejection(`${MINIMAL}    port: "2222"\n`); // line 6, a key of the host
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toBe('/etc/infra/agent.yaml: hosts[0].port (line 6, col 11): expected an integer, got string "2222"');
   });

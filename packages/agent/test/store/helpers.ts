@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAgentStore, type AgentStore, type AgentStoreOptions } from '../../src/store/agent-store.js';
-import type { AuditEntry, ChangeEntry, ResultEntry, StoreLogger } from '../../src/store/store-types.js';
+import type { StoreLogger } from '../../src/store/store-types.js';
+import { recordBuilders } from '../../../shared/test/support/record-builders.js';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -66,53 +67,8 @@ export function openStore(
   return openAgentStore({ storage: storageOptions(path, overrides), logger, clock: clock.now });
 }
 
-export function auditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    timeMs: 1_700_000_000_000,
-    host: 'nas',
-    command: 'system_info',
-    paramsHash: 'p0',
-    source: 'schedule',
-    status: 'success',
-    cacheHit: false,
-    forceRefresh: false,
-    durationMs: 12,
-    bytes: 100,
-    errorCode: null,
-    errorMessage: null,
-    correlationId: 'c-1',
-    ...overrides,
-  };
-}
-
-export function resultEntry(overrides: Partial<ResultEntry> = {}): ResultEntry {
-  return {
-    host: 'nas',
-    command: 'system_info',
-    paramsHash: 'p0',
-    params: {},
-    collectedAtMs: 1_700_000_000_000,
-    durationMs: 12,
-    bytes: 100,
-    data: { uptimeSeconds: 42 },
-    correlationId: 'c-1',
-    ...overrides,
-  };
-}
-
-export function changeEntry(overrides: Partial<ChangeEntry> = {}): ChangeEntry {
-  return {
-    host: 'nas',
-    command: 'system_info',
-    path: '/etc/a.conf',
-    change: 'created',
-    oldHash: null,
-    newHash: 'sha256:aa',
-    detectedAtMs: 1_700_000_000_000,
-    correlationId: 'c-1',
-    ...overrides,
-  };
-}
+/** Sample records stamped at the manual clock's start, correlation id c-1. */
+export const { audit: auditEntry, result: resultEntry, change: changeEntry } = recordBuilders({ atMs: 1_700_000_000_000, correlationId: 'c-1' });
 
 /** All outbox seqs and kinds, in order, straight from SQLite. */
 export function outboxRows(store: AgentStore): { seq: number; kind: string }[] {

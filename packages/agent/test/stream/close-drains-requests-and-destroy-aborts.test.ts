@@ -53,6 +53,19 @@ function heldCollect() {
   return { collect, calls, called };
 }
 
+/** A started link with a held collect, connected to a fake hub; cleaned up after the test. */
+async function connectedLink() {
+  const hub = await FakeHub.start();
+  const store = openStore(dirs.make());
+  const held = heldCollect();
+  const h = createLink(store, hubConfig(hub.url), { collect: held.collect });
+  cleanups.push(() => store.close(), () => hub.stop(), () => h.link.destroy());
+  h.link.start();
+  const conn = await hub.connection(1);
+  await h.waitForState((s) => s.connected);
+  return { hub, store, held, h, conn };
+}
+
 const request = (requestId: string, timeoutMs = 60_000) => ({
   t: 'collect',
   requestId,
@@ -67,14 +80,7 @@ const isAnswer = (id: string) => (m: { t: string }): m is AgentCollectResult => 
 
 describe('close and destroy', () => {
   it('close stops streaming, answers requests in flight, refuses new ones, then closes with 1001; safe twice', async () => {
-    const hub = await FakeHub.start();
-    const store = openStore(dirs.make());
-    const held = heldCollect();
-    const h = createLink(store, hubConfig(hub.url), { collect: held.collect });
-    cleanups.push(() => store.close(), () => hub.stop(), () => h.link.destroy());
-    h.link.start();
-    const conn = await hub.connection(1);
-    await h.waitForState((s) => s.connected);
+    const { hub, store, held, h, conn } = await connectedLink();
 
     conn.send(request('r-1'));
     await held.called(1);
@@ -100,27 +106,13 @@ describe('close and destroy', () => {
   });
 
   it('a request past its timeoutMs is answered REQUEST_TIMEOUT', async () => {
-    const hub = await FakeHub.start();
-    const store = openStore(dirs.make());
-    const held = heldCollect();
-    const h = createLink(store, hubConfig(hub.url), { collect: held.collect });
-    cleanups.push(() => store.close(), () => hub.stop(), () => h.link.destroy());
-    h.link.start();
-    const conn = await hub.connection(1);
-    await h.waitForState((s) => s.connected);
+    const { conn } = await connectedLink();
     conn.send(request('r-slow', 20));
     expect(await conn.waitFor(isAnswer('r-slow'))).toMatchObject({ ok: false, error: { code: 'REQUEST_TIMEOUT' } });
   });
 
   it('destroy aborts requests in flight and cuts the connection; the answer is dropped; safe twice', async () => {
-    const hub = await FakeHub.start();
-    const store = openStore(dirs.make());
-    const held = heldCollect();
-    const h = createLink(store, hubConfig(hub.url), { collect: held.collect });
-    cleanups.push(() => store.close(), () => hub.stop(), () => h.link.destroy());
-    h.link.start();
-    const conn = await hub.connection(1);
-    await h.waitForState((s) => s.connected);
+    const { held, h, conn } = await connectedLink();
     conn.send(request('r-1'));
     await held.called(1);
 

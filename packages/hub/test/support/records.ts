@@ -1,56 +1,23 @@
 /** Outbox-like records as an agent sends them (payloads: plain MessagePack of records.ts shapes). */
-import { encode, type AuditEntry, type ChangeEntry, type GapPayload, type ResultEntry, type WireRecord } from '@infrastructor/shared';
+import { encode, type GapPayload, type ResultEntry, type WireRecord } from '@infrastructor/shared';
+import { recordBuilders } from '../../../shared/test/support/record-builders.js';
 
 export const EPOCH_A = 'aaaaaaaa00000000aaaaaaaa00000001';
 export const EPOCH_B = 'bbbbbbbb00000000bbbbbbbb00000002';
 
-export function result(over: Partial<ResultEntry> = {}): ResultEntry {
-  return {
-    host: 'nas',
-    command: 'system_info',
-    paramsHash: 'p0',
-    params: {},
-    collectedAtMs: 1_000,
-    durationMs: 12,
-    bytes: 100,
-    data: { uptimeSeconds: 42 },
-    correlationId: 'corr-1',
-    ...over,
-  };
-}
-
-export function audit(over: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    timeMs: 1_000,
-    host: 'nas',
-    command: 'system_info',
-    paramsHash: 'p0',
-    source: 'schedule',
-    status: 'success',
-    cacheHit: false,
-    forceRefresh: false,
-    durationMs: 12,
-    bytes: 100,
-    errorCode: null,
-    errorMessage: null,
-    correlationId: 'corr-1',
-    ...over,
-  };
-}
-
-export function change(over: Partial<ChangeEntry> = {}): ChangeEntry {
-  return {
-    host: 'nas',
+/** Sample records at 1 000 ms, correlation id corr-1; the sample change is an nginx config edit (corr-2). */
+export const { result, audit, change } = recordBuilders({
+  atMs: 1_000,
+  correlationId: 'corr-1',
+  change: {
     command: 'nginx_config',
     path: '/etc/nginx/nginx.conf',
     change: 'modified',
     oldHash: 'sha256:aa',
     newHash: 'sha256:bb',
-    detectedAtMs: 1_000,
     correlationId: 'corr-2',
-    ...over,
-  };
-}
+  },
+});
 
 export function gap(over: Partial<GapPayload> = {}): GapPayload {
   return { droppedResults: 3, droppedBytes: 300, fromSeq: 1, toSeq: 3, reasons: ['maxBytes'], ...over };
