@@ -19,6 +19,11 @@ export interface HubEventInput {
   site: string;
   timeMs: number;
   data: unknown;
+  /**
+   * `data` as plain MessagePack when it is already encoded (a result's data
+   * on its way from the agent: stored in `latest` and sent with these bytes).
+   */
+  encodedData?: Uint8Array;
   /** Kept as the latest state of its topic (results, agent status) and sent in snapshots. */
   retain: boolean;
 }

@@ -25,6 +25,7 @@
  */
 import { C1, Packr, Unpackr } from 'msgpackr';
 import { InfraError } from './errors.js';
+import { PreEncoded } from './pre-encoded.js';
 
 export interface Codec {
   encode(value: unknown): Buffer;
@@ -54,7 +55,8 @@ export function encode(value: unknown): Buffer {
 //
 // The same bytes as `plainPackr.pack(value)` (msgpackr with records off),
 // written by a smaller loop for the values records are made of: plain
-// objects, arrays, strings, numbers, booleans, null and Buffers. Anything
+// objects, arrays, strings, numbers, booleans, null and Buffers (and
+// PreEncoded values, whose bytes are copied as they are). Anything
 // else (undefined, Date, Map, bigint, typed arrays, class instances, …) is
 // handed to msgpackr and its bytes spliced in, so the output never differs.
 // Measured on the benchmark records (bench/src/benches/codec.ts): about 1.3×
@@ -135,6 +137,7 @@ function packValue(value: unknown): void {
       if (value.constructor === Object) return packObject(value as Record<string, unknown>);
       if (value.constructor === Array) return packArray(value as unknown[]);
       if (Buffer.isBuffer(value)) return packBuffer(value);
+      if (value instanceof PreEncoded) return packPreEncoded(value.bytes);
       break;
   }
   packFallback(value);
@@ -206,6 +209,13 @@ function packArray(array: readonly unknown[]): void {
     pos += 4;
   }
   for (let i = 0; i < length; i++) packValue(array[i]);
+}
+
+/** Bytes that already are one MessagePack value (pre-encoded.ts): copied as they are. */
+function packPreEncoded(bytes: Uint8Array): void {
+  room(bytes.byteLength);
+  slab.set(bytes, pos);
+  pos += bytes.byteLength;
 }
 
 function packBuffer(bytes: Buffer): void {

@@ -5,3 +5,5 @@ export * from './records.js';
 export * from './protocol/index.js';
 export * from './config/index.js';
 export * from './process/shutdown-on-signals.js';
+export * from './pre-encoded.js';
+export * from './decode-keeping-raw.js';

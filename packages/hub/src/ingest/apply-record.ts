@@ -3,12 +3,28 @@
  * validate it with the shared record parsers, write it, and return the
  * event to publish after commit. A record that fails to decode or validate
  * is not written: a `record_invalid` gap row says so, and the stream moves on.
+ *
+ * A result's `data` (the parsed output: most of its bytes) is checked to be
+ * well-formed MessagePack but not built as objects: its bytes go as they
+ * are into the retained state and the event (decodeKeepingRaw, PreEncoded),
+ * and the event data is encoded once for both.
  */
-import { decode, InfraError, NAME_PATTERN, parseAuditEntry, parseChangeEntry, parseGapPayload, parseResultEntry, type WireRecord } from '@infrastructor/shared';
+import {
+  decode,
+  decodeKeepingRaw,
+  encode,
+  InfraError,
+  NAME_PATTERN,
+  parseAuditEntry,
+  parseChangeEntry,
+  parseGapPayload,
+  parseResultEntry,
+  type WireRecord,
+} from '@infrastructor/shared';
 import type { HubEventInput } from '../ports.js';
 import type { RecordOrigin, GapRow } from '../store/record-writes.js';
 import type { RecordWrites } from '../store/record-writes.js';
-import type { RetainedStore } from '../store/retained-store.js';
+import type { LatestPerBatch } from './latest-per-batch.js';
 import { auditEvent, changeEvent, gapEvent, resultEvent } from './record-events.js';
 
 export type RecordOutcome =
@@ -19,8 +35,11 @@ export type RecordOutcome =
 
 export interface ApplyDeps {
   records: RecordWrites;
-  retained: RetainedStore;
+  latest: LatestPerBatch;
 }
+
+/** Result fields passed through without decoding. */
+const RESULT_RAW_FIELDS: ReadonlySet<string> = new Set(['data']);
 
 function checkNames(host: string, command: string): void {
   if (!NAME_PATTERN.test(host) || !NAME_PATTERN.test(command)) {
@@ -31,7 +50,7 @@ function checkNames(host: string, command: string): void {
 export function applyRecord(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord, nowMs: number): RecordOutcome {
   let body: unknown;
   try {
-    body = decode(record.payload);
+    body = record.kind === 'result' ? decodeKeepingRaw(record.payload, RESULT_RAW_FIELDS) : decode(record.payload);
     return applyDecoded(deps, origin, record, body, nowMs);
   } catch (err) {
     if (!(err instanceof InfraError) || (err.code !== 'FRAME_INVALID' && err.code !== 'DECODE_FAILED')) throw err;
@@ -58,7 +77,8 @@ function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord,
       const r = parseResultEntry(body);
       checkNames(r.host, r.command);
       const event = resultEvent(origin, r);
-      if (!deps.retained.upsertResult(event.topic, origin.site, r.collectedAtMs, event.data)) return { status: 'superseded' };
+      event.encodedData = encode(event.data);
+      if (!deps.latest.offer(event.topic, origin.site, r.collectedAtMs, event.encodedData)) return { status: 'superseded' };
       return { status: 'applied', kind: 'result', event, collected: { host: r.host, command: r.command, atMs: r.collectedAtMs } };
     }
     case 'audit': {

@@ -16,6 +16,7 @@ import { applyRecord } from './apply-record.js';
 import { checkBatchOrder, planBatch, type ResendState } from './batch-plan.js';
 import { gapEvent } from './record-events.js';
 import { DurableCommits } from './durable-commits.js';
+import { LatestPerBatch } from './latest-per-batch.js';
 
 export interface IngestContext {
   agentId: string;
@@ -98,6 +99,7 @@ export class BatchIngest {
     if (plan.action === 'resend') return { action: 'resend', fromSeq: plan.fromSeq, hwm, state: plan.state };
     if (plan.action === 'skip') return { action: 'skip', hwm };
 
+    const latest = new LatestPerBatch(retained);
     const out: AppliedBatch = { action: 'applied', hwm, events: [], applied: 0, duplicates: 0, superseded: 0, invalid: [], hubGap: plan.hubGap, collected: [] };
     if (plan.hubGap !== null) {
       const gap: GapRow = {
@@ -120,7 +122,7 @@ export class BatchIngest {
         out.duplicates += 1;
         continue;
       }
-      const outcome = applyRecord({ records, retained }, { ...ctx, seq: record.seq }, record, nowMs);
+      const outcome = applyRecord({ records, latest }, { ...ctx, seq: record.seq }, record, nowMs);
       if (outcome.status === 'applied') {
         out.applied += 1;
         out.events.push(outcome.event);
@@ -132,6 +134,7 @@ export class BatchIngest {
       }
       out.hwm = record.seq;
     }
+    latest.flush();
     if (out.hwm > hwm) agents.setHighWater(ctx.agentId, ctx.epoch, out.hwm, nowMs);
     return out;
   }

@@ -6,7 +6,7 @@
  * fan-out.
  */
 import type { Logger } from 'pino';
-import { matchTopic, type HubEvent, type TopicPattern } from '@infrastructor/shared';
+import { matchTopic, PreEncoded, type HubEvent, type TopicPattern } from '@infrastructor/shared';
 import type { EventPublisher, HubEventInput, RetainedEventSource } from '../ports.js';
 import { encodeHubEvent, siteInScope, type EncodedEvent, type EventEncoder } from '../fanout/encoded-event.js';
 import { EventRing } from './event-ring.js';
@@ -133,7 +133,8 @@ export class HubState implements EventPublisher {
     for (const input of inputs) {
       const seq = this.lastSeq + 1;
       const topicSeq = (this.topicSeqs.get(input.topic) ?? 0) + 1;
-      const event: HubEvent = { seq, topic: input.topic, topicSeq, kind: input.kind, timeMs: input.timeMs, data: input.data };
+      const data = input.encodedData !== undefined ? new PreEncoded(input.encodedData) : input.data;
+      const event: HubEvent = { seq, topic: input.topic, topicSeq, kind: input.kind, timeMs: input.timeMs, data };
       let bytes: Buffer;
       try {
         bytes = this.encodeEvent(event);

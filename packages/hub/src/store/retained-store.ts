@@ -9,7 +9,7 @@ import type { HubEventInput, RetainedEventSource } from '../ports.js';
 import { asRow, blob, int, oneOf, str } from './row-validate.js';
 
 export class RetainedStore implements RetainedEventSource {
-  readonly #upsertResult: Database.Statement<[string, string, number, Buffer]>;
+  readonly #upsertResult: Database.Statement<[string, string, number, Uint8Array]>;
   readonly #putAgent: Database.Statement<[string, string, number, Buffer]>;
   readonly #all: Database.Statement<[]>;
   readonly #time: Database.Statement<[string]>;
@@ -29,9 +29,13 @@ export class RetainedStore implements RetainedEventSource {
     this.#time = db.prepare("SELECT time_ms FROM latest WHERE topic = ? AND kind = 'result'");
   }
 
-  /** True when stored (newer than or as new as what was there). */
-  upsertResult(topic: string, site: string, timeMs: number, data: unknown): boolean {
-    return this.#upsertResult.run(topic, site, Math.round(timeMs), encode(data)).changes === 1;
+  /**
+   * `data`: the event data as plain MessagePack (already encoded by the
+   * caller: the same bytes go to subscribers). True when stored (newer than
+   * or as new as what was there).
+   */
+  upsertResult(topic: string, site: string, timeMs: number, data: Uint8Array): boolean {
+    return this.#upsertResult.run(topic, site, Math.round(timeMs), data).changes === 1;
   }
 
   putAgent(topic: string, site: string, timeMs: number, data: unknown): void {
