@@ -269,6 +269,9 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
   } else {
     logger.warn({ event: 'schedules_disabled' }, 'schedule.enabled is false: nothing runs on schedule');
   }
+  // A daemon runs until it is told to stop, even with nothing scheduled and
+  // no hub (maintenance timers do not hold the event loop open by themselves).
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   const outcome = await shutdownOnSignals({
     process,
     logger,
@@ -278,6 +281,7 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
       agent.pool.destroy();
     },
   });
+  clearInterval(keepAlive);
   return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
 }
 

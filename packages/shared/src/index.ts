@@ -7,3 +7,4 @@ export * from './config/index.js';
 export * from './process/shutdown-on-signals.js';
 export * from './pre-encoded.js';
 export * from './decode-keeping-raw.js';
+export * from './text-order.js';

@@ -4,6 +4,7 @@
  * backlog, one row per host, one row per host/command with its last success
  * and its error code, and the distinct errors in full once each.
  */
+import { compareText } from '@infrastructor/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { LastSuccess } from '../store/audit-store.js';
 import type { AuditRow } from '../store/store-types.js';
@@ -108,7 +109,7 @@ export function summarizeStatus(config: AgentConfig, data: StatusData): HostComm
   }
   const hostOrder = new Map(config.hosts.map((h, i) => [h.name, i]));
   return [...map.values()].sort(
-    (a, b) => (hostOrder.get(a.host) ?? 1e9) - (hostOrder.get(b.host) ?? 1e9) || a.host.localeCompare(b.host) || a.command.localeCompare(b.command),
+    (a, b) => (hostOrder.get(a.host) ?? 1e9) - (hostOrder.get(b.host) ?? 1e9) || compareText(a.host, b.host) || compareText(a.command, b.command),
   );
 }
 
@@ -230,7 +231,7 @@ export function formatStatus(config: AgentConfig, data: StatusData, options: For
       h.stale > 0 ? `${h.stale} stale` : '',
       h.notRun > 0 ? `${h.notRun} not run yet` : '',
       ...Object.entries(h.errorCodes)
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
         .map(([code, n]) => `${code} ×${n}`),
     ]
       .filter((t) => t !== '')
@@ -243,7 +244,7 @@ export function formatStatus(config: AgentConfig, data: StatusData, options: For
   const hostIndex = new Map(hosts.map((h, i) => [h.host, i]));
   const listed = commands
     .filter((c) => c.state !== 'not_run')
-    .sort((a, b) => (hostIndex.get(a.host) ?? 0) - (hostIndex.get(b.host) ?? 0) || rank[a.state] - rank[b.state] || a.command.localeCompare(b.command));
+    .sort((a, b) => (hostIndex.get(a.host) ?? 0) - (hostIndex.get(b.host) ?? 0) || rank[a.state] - rank[b.state] || compareText(a.command, b.command));
   const rows = listed.map((s) => [
     s.host,
     s.command,
@@ -308,7 +309,7 @@ function distinctErrors(failing: readonly HostCommandStatus[]): DistinctError[] 
             : `${g.items.length} commands on ${hostsOf.length} hosts`;
       return { code: g.code, message: g.message, where, atMs: g.atMs };
     })
-    .sort((a, b) => b.atMs - a.atMs || a.code.localeCompare(b.code));
+    .sort((a, b) => b.atMs - a.atMs || compareText(a.code, b.code));
 }
 
 function clip(text: string, max: number): string {

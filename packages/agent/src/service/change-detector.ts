@@ -1,4 +1,5 @@
 import type { ParsedFile } from '../registry/command-spec.js';
+import { compareText } from '@infrastructor/shared';
 import type { FileChange } from '../store/store-types.js';
 
 export type { ChangeKind, FileChange } from '../store/store-types.js';
@@ -21,5 +22,5 @@ export function detectChanges(previous: ReadonlyMap<string, string>, current: re
   for (const [path, hash] of previous) {
     if (!seen.has(path)) changes.push({ path, change: 'deleted', oldHash: hash, newHash: null });
   }
-  return changes.sort((a, b) => a.path.localeCompare(b.path));
+  return changes.sort((a, b) => compareText(a.path, b.path));
 }

@@ -1,3 +1,4 @@
+import { compareText } from '@infrastructor/shared';
 /**
  * Named events, Vector-style: every notable outcome (a failure by code, a
  * cache hit, a skipped overlapping run) has a name and a counter, and is
@@ -16,6 +17,6 @@ export class EventCounters {
   }
 
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.#counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this.#counts.entries()].sort(([a], [b]) => compareText(a, b)));
   }
 }

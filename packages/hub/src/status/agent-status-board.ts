@@ -5,7 +5,7 @@
  * and persisted in `latest`, so it survives a restart. Also the source of
  * the agents list on GET /status.
  */
-import { agentTopic, resultTopic, type ScheduledJobInfo } from '@infrastructor/shared';
+import { agentTopic, compareText, resultTopic, type ScheduledJobInfo } from '@infrastructor/shared';
 import type { EventPublisher, HubEventInput } from '../ports.js';
 import type { AgentOutboxStatus, EpochStatus } from '../store/agent-rows.js';
 import type { HubStore } from '../store/hub-store.js';
@@ -219,7 +219,7 @@ export class AgentStatusBoard {
 
   list(): AgentStatusData[] {
     const now = this.#o.clock();
-    return [...this.#agents.values()].sort((a, b) => a.agentId.localeCompare(b.agentId)).map((l) => this.#data(l, now));
+    return [...this.#agents.values()].sort((a, b) => compareText(a.agentId, b.agentId)).map((l) => this.#data(l, now));
   }
 
   #data(live: Live, now: number): AgentStatusData {

@@ -3,6 +3,7 @@
  * handles is a named event that logs one line (with `event`) and counts
  * here under the same name (see noteFailure).
  */
+import { compareText } from '@infrastructor/shared';
 import type { Logger } from '../log/logger.js';
 
 export class HubCounters {
@@ -30,8 +31,8 @@ export class HubCounters {
 
   snapshot(): Record<string, number | Record<string, number>> {
     const out: Record<string, number | Record<string, number>> = {};
-    for (const [k, v] of [...this.#counts].sort(([a], [b]) => a.localeCompare(b))) out[k] = v;
-    for (const [g, m] of [...this.#groups].sort(([a], [b]) => a.localeCompare(b))) out[g] = Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+    for (const [k, v] of [...this.#counts].sort(([a], [b]) => compareText(a, b))) out[k] = v;
+    for (const [g, m] of [...this.#groups].sort(([a], [b]) => compareText(a, b))) out[g] = Object.fromEntries([...m].sort(([a], [b]) => compareText(a, b)));
     return out;
   }
 }

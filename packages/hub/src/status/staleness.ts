@@ -8,7 +8,7 @@
  *   2 × (its shortest job interval) + staleGraceMs (just staleGraceMs
  *   when it announced no jobs).
  */
-import type { ScheduledJobInfo } from '@infrastructor/shared';
+import { compareText, type ScheduledJobInfo } from '@infrastructor/shared';
 
 export interface StaleJob {
   host: string;
@@ -37,7 +37,7 @@ export function staleJobs(input: {
       out.push({ host: job.host, command: job.command, intervalMs: job.intervalMs, lastCollectedAtMs: last });
     }
   }
-  return out.sort((a, b) => a.host.localeCompare(b.host) || a.command.localeCompare(b.command));
+  return out.sort((a, b) => compareText(a.host, b.host) || compareText(a.command, b.command));
 }
 
 export function agentIsStale(input: { connected: boolean; lastSeenMs: number; jobs: readonly ScheduledJobInfo[]; nowMs: number; graceMs: number }): boolean {
