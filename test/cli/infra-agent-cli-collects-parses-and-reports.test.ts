@@ -139,4 +139,21 @@ describe('infra-agent CLI', () => {
     db.close();
     expect(n.n).toBeGreaterThanOrEqual(1);
   }, 40_000);
+
+  it('keeps running with nothing scheduled and no hub until it is stopped', async () => {
+    const { config } = workspace(`${LOCAL}  enabled: false
+`);
+    const child = spawn(process.execPath, [bin, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let logs = '';
+    child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 20_000;
+    while (!/"event":"schedules_disabled"/.test(logs) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(logs).toMatch(/"event":"schedules_disabled"/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(child.exitCode, 'a daemon with nothing to do must not exit on its own').toBeNull();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(logs).toMatch(/"event":"shutdown_finished"/);
+  }, 40_000);
 });

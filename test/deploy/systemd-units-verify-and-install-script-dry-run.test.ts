@@ -121,7 +121,11 @@ describe.each(UNITS)('$file', (unit) => {
     expect(existsSync(join(root, unit.bin)), 'the bin the unit starts exists in the repository').toBe(true);
     expect(value(d, 'StateDirectory')).toBe(unit.name);
     expect(value(d, 'ConfigurationDirectory')).toBe(unit.name);
-    expect(value(d, 'Environment')).toBe('NODE_ENV=production');
+    // One assignment per line, quoted when it holds a space (systemd splits unquoted values at spaces).
+    const environment = d.filter(([k]) => k === 'Environment').map(([, v]) => (/^".*"$/.test(v) ? v.slice(1, -1) : v));
+    expect(environment).toContain('NODE_ENV=production');
+    // The agent's young generation is capped (its RSS target); the hub runs with V8's defaults.
+    expect(environment.filter((v) => v.startsWith('NODE_OPTIONS='))).toEqual(unit.name === 'infra-agent' ? ['NODE_OPTIONS=--max-semi-space-size=2 --v8-pool-size=1'] : []);
     expect(value(d, 'Restart')).toBe('on-failure');
     expect(value(d, 'RestartSec')).toBe('5');
     // Exit 2 = configuration error (both CLIs): no restart loop.

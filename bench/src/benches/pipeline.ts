@@ -19,13 +19,15 @@
  * schedule with runOnStart (so all 700 host/commands run once, spread over
  * a 10 s jitter, then the per-minute ones), stub
  * docker/smartctl/zpool/zfs/systemctl on the sshd PATH; measured from the
- * start.
+ * start. The agent runs as deploy/infra-agent.service runs it (its
+ * NODE_OPTIONS, read from the unit), and once more under plain `node` for
+ * comparison.
  *
  * No external baseline exists for the whole pipeline: figures are reported
  * against their targets only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
@@ -39,6 +41,19 @@ import { REPO_ROOT, stubTools } from '../../../test/integration/stub-tools.js';
 
 const AGENT_TOKEN = 'pipeline-agent-token-0123456789abcdef';
 const AGENT_BIN = join(REPO_ROOT, 'packages/agent/bin/infra-agent.js');
+
+/** NODE_OPTIONS as the systemd unit sets it for the agent ('' when it sets none). */
+function unitNodeOptions(): string {
+  const unit = readFileSync(join(REPO_ROOT, 'deploy/infra-agent.service'), 'utf8');
+  for (const raw of unit.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith('Environment=')) continue;
+    let assignment = line.slice('Environment='.length);
+    if (/^".*"$/.test(assignment)) assignment = assignment.slice(1, -1);
+    if (assignment.startsWith('NODE_OPTIONS=')) return assignment.slice('NODE_OPTIONS='.length);
+  }
+  return '';
+}
 const SSHD_COUNT = 4;
 const NO_BASELINE = 'no baseline: target-only';
 const BUILTINS = [
@@ -120,8 +135,8 @@ interface RunSpec {
   jitterMs: number;
   warmupMs: number;
   windowMs: number;
-  /** Extra node flags for the agent process. */
-  nodeArgs?: string[];
+  /** NODE_OPTIONS for the agent process ('' = none: plain node). Default: inherited. */
+  nodeOptions?: string;
 }
 
 interface RunResult {
@@ -185,8 +200,13 @@ async function runAgent(ctx: BenchContext, spec: RunSpec, sshds: readonly SshdHa
   const sampleWarns: string[] = [];
   let tail = '';
   // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the agent.
-  const nodeArgs = [...(spec.nodeArgs ?? []), ...(process.env.BENCH_AGENT_NODE_ARGS ? process.env.BENCH_AGENT_NODE_ARGS.split(' ') : [])];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, AGENT_BIN, 'run', '--config', join(dir, 'agent.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = process.env.BENCH_AGENT_NODE_ARGS ? process.env.BENCH_AGENT_NODE_ARGS.split(' ') : [];
+  const env = { ...process.env };
+  if (spec.nodeOptions !== undefined) {
+    if (spec.nodeOptions === '') delete env['NODE_OPTIONS'];
+    else env['NODE_OPTIONS'] = spec.nodeOptions;
+  }
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, AGENT_BIN, 'run', '--config', join(dir, 'agent.yaml')], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const onLine = (line: string): void => {
     if (/"level":(40|50|60)/.test(line)) {
@@ -281,7 +301,7 @@ export const pipeline: Bench = async (ctx) => {
     const warmupMs = Math.max(2000, Math.round(4000 * ctx.scale));
     const windowMs = Math.max(3000, Math.round(10_000 * ctx.scale));
     const commands = Number(process.env.BENCH_PIPELINE_COMMANDS ?? 75);
-    const t = process.env.BENCH_PIPELINE_SKIP_THROUGHPUT === '1' ? undefined : await runAgent(ctx, { label: `20 hosts × ${commands} commands/s`, hosts: 20, userCommands: commands, builtins: 'disabled', jitterMs: 1000, warmupMs, windowMs }, sshds, hub);
+    const t = process.env.BENCH_PIPELINE_SKIP_THROUGHPUT === '1' ? undefined : await runAgent(ctx, { label: `20 hosts × ${commands} commands/s`, hosts: 20, userCommands: commands, builtins: 'disabled', jitterMs: 1000, warmupMs, windowMs, nodeOptions: unitNodeOptions() }, sshds, hub);
     if (t) {
       fig({ case: `collections/s end to end (20 hosts on ${SSHD_COUNT} sshd, ${20 * commands}/s scheduled → 1 subscriber)`, unit: 'collections/s', ours: t.resultsPerSec, higherIsBetter: true, target: { oursAtLeast: 1000 } });
       fig({ case: 'agent CPU per 1,000 collections (20-host throughput run)', unit: 'CPU-s', ours: t.cpuSecondsPer1000, higherIsBetter: false });
@@ -289,32 +309,25 @@ export const pipeline: Bench = async (ctx) => {
     if (process.env.BENCH_PIPELINE_SKIP_MEMORY !== '1') {
       if (process.env.BENCH_PIPELINE_SKIP_THROUGHPUT === '1') ctx.log('(throughput run skipped)');
       // The start-up round (every command on every host, spread over 10 s) plus the per-minute ones, from the start.
-      const m = await runAgent(
-        ctx,
-        { label: '50 hosts × every built-in command (default schedules, all run at start)', hosts: 50, userCommands: 0, builtins: 'defaults', jitterMs: 10_000, warmupMs: 0, windowMs: Math.max(15_000, Math.round(25_000 * ctx.scale)) },
-        sshds,
-        hub,
-      );
-      fig({ case: 'agent RSS, 50 hosts, every built-in command (peak VmRSS)', unit: 'MiB', ours: m.peakRssBytes / 2 ** 20, higherIsBetter: false, target: { oursAtMost: 100 } });
+      const memoryRun = (label: string, nodeOptions: string): RunSpec => ({
+        label,
+        hosts: 50,
+        userCommands: 0,
+        builtins: 'defaults',
+        jitterMs: 10_000,
+        warmupMs: 0,
+        windowMs: Math.max(15_000, Math.round(25_000 * ctx.scale)),
+        nodeOptions,
+      });
+      const unitOptions = unitNodeOptions();
+      const asUnit = `NODE_OPTIONS=${unitOptions === '' ? '(none)' : unitOptions}, as deploy/infra-agent.service runs it`;
+      const m = await runAgent(ctx, memoryRun(`50 hosts × every built-in command (default schedules, all run at start), ${asUnit}`, unitOptions), sshds, hub);
+      fig({ case: `agent RSS, 50 hosts, every built-in command (peak VmRSS; ${asUnit})`, unit: 'MiB', ours: m.peakRssBytes / 2 ** 20, higherIsBetter: false, target: { oursAtMost: 100 } });
       fig({ case: 'agent CPU per 1,000 collections (50 hosts, start-up round incl. 50 SSH handshakes)', unit: 'CPU-s', ours: m.cpuSecondsPer1000, higherIsBetter: false });
-      // The same with V8's young generation capped (node --max-semi-space-size=2): most of the RSS above the
-      // live heap is V8's new space grown to its 2 × 16 MiB default during the start-up round.
-      const capped = await runAgent(
-        ctx,
-        {
-          label: '… same, agent under node --max-semi-space-size=2',
-          hosts: 50,
-          userCommands: 0,
-          builtins: 'defaults',
-          jitterMs: 10_000,
-          warmupMs: 0,
-          windowMs: Math.max(15_000, Math.round(25_000 * ctx.scale)),
-          nodeArgs: ['--max-semi-space-size=2'],
-        },
-        sshds,
-        hub,
-      );
-      fig({ case: 'agent RSS, same, with node --max-semi-space-size=2 (peak VmRSS)', unit: 'MiB', ours: capped.peakRssBytes / 2 ** 20, higherIsBetter: false });
+      // For comparison: plain node, V8's default young generation (grows to 2 × 16 MiB in the start-up round).
+      const plain = await runAgent(ctx, memoryRun('… same, agent under plain node (no NODE_OPTIONS)', ''), sshds, hub);
+      fig({ case: 'agent RSS, same, under plain node without NODE_OPTIONS (peak VmRSS)', unit: 'MiB', ours: plain.peakRssBytes / 2 ** 20, higherIsBetter: false });
+      fig({ case: 'agent CPU per 1,000 collections, same, plain node', unit: 'CPU-s', ours: plain.cpuSecondsPer1000, higherIsBetter: false });
     }
   } finally {
     await hub?.close();
