@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AGENT_BIN, HUB_BIN, REPO_ROOT, eventually, freePort, startProcess, type ManagedProcess } from '../harness/processes.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
+// A small seeded PRNG, so a failing fault sequence can be replayed.
+import { prng } from '../../packages/shared/test/support/random-values.js';
 
 const AGENT_TOKEN = 'delivery-agent-token-0123456789';
 const TICKS = ['tick_a', 'tick_b', 'tick_c', 'tick_d'];
@@ -25,17 +27,6 @@ beforeAll(() => {
   }
 }, 180_000);
 
-/** A small seeded PRNG so a failing fault sequence can be replayed (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rig {
   dir: string;

@@ -73,6 +73,8 @@ export interface SshdHandle {
   log(): string;
   /** A HostConfig pointing at this server (pinned to the current host key unless overridden). */
   hostConfig(overrides?: Partial<HostConfig>): HostConfig;
+  /** The same host as an entry of an agent config's `hosts:` list (YAML, two-space indent, pinned key). */
+  hostYaml(name: string): string;
   /** PIDs of every process under the listener (connection handlers, sessions). */
   descendantPids(): number[];
   /** SIGKILL the listener and all sessions; restart() brings it back. */
@@ -424,6 +426,16 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdHan
         commands: {},
         ...overrides,
       };
+    },
+    hostYaml(name: string): string {
+      return [
+        `  - name: ${name}`,
+        `    address: ${address}`,
+        `    port: ${port}`,
+        `    user: ${user}`,
+        `    privateKeyPath: ${client.privateKeyPath}`,
+        `    hostKey: "${hostKeyFingerprint}"`,
+      ].join('\n');
     },
     descendantPids(): number[] {
       return proc?.pid !== undefined ? descendantsOf(proc.pid) : [];

@@ -35,12 +35,7 @@ describe.skipIf(SKIP)(suiteName('agent collecting over real SSH'), () => {
       configPath,
       `site: lab
 hosts:
-  - name: nas
-    address: ${sshd.address}
-    port: ${sshd.port}
-    user: ${sshd.user}
-    privateKeyPath: ${sshd.privateKeyPath}
-    hostKey: "${sshd.hostKeyFingerprint}"
+${sshd.hostYaml('nas')}
 commands:
   proxy_configs:
     params: { dirs: ["${sshd.homeDir}/${PROXY_DIR}"] }

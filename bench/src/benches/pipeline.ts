@@ -154,14 +154,7 @@ function agentConfig(dir: string, spec: RunSpec, sshds: readonly SshdHandle[], h
   const hosts: string[] = [];
   for (let i = 0; i < spec.hosts; i++) {
     const s = sshds[i % sshds.length] as SshdHandle;
-    hosts.push(
-      `  - name: host-${String(i).padStart(2, '0')}
-    address: ${s.address}
-    port: ${s.port}
-    user: ${s.user}
-    privateKeyPath: ${s.privateKeyPath}
-    hostKey: "${s.hostKeyFingerprint}"`,
-    );
+    hosts.push(s.hostYaml(`host-${String(i).padStart(2, '0')}`));
   }
   const commands = spec.builtins === 'disabled' ? `commands:\n${BUILTINS.map((c) => `  ${c}: { enabled: false }`).join('\n')}` : '';
   const user: string[] = [];

@@ -24,7 +24,7 @@
  *   the raw pool running the same script.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,8 +99,15 @@ export const sshBench: Bench = async (ctx: BenchContext) => {
     limits: { globalConcurrency: CONCURRENCY, perHostConcurrency: CONCURRENCY, connectTimeoutMs: 10_000, idleTimeoutMs: 300_000, keepaliveIntervalMs: 15_000 },
   });
   const cm = opensshSkipReason() === undefined ? new ControlMaster(sshd, dir) : undefined;
-  let agent: ReturnType<typeof composeAgent> | undefined;
-  const batchAgents: ReturnType<typeof composeAgent>[] = [];
+  const agents: ReturnType<typeof composeAgent>[] = [];
+  /** An agent on this sshd host (site bench, host bench-host, its own database) with `extraYaml` appended to its config. */
+  const composeBenchAgent = (name: string, extraYaml: string): ReturnType<typeof composeAgent> => {
+    const configPath = join(dir, `${name}.yaml`);
+    writeFileSync(configPath, `site: bench\nhosts:\n${sshd.hostYaml('bench-host')}\nstorage:\n  path: ${join(dir, `${name}.db`)}\n${extraYaml}`);
+    const a = composeAgent(loadConfigFile(configPath), pino({ level: 'silent' }));
+    agents.push(a);
+    return a;
+  };
   try {
     const poolExec = async (): Promise<void> => {
       const r = await pool.exec(host, COMMAND, EXEC);
@@ -165,33 +172,16 @@ export const sshBench: Bench = async (ctx: BenchContext) => {
     // due commands per call). Concurrency 8: 8 channels at once
     // (perHostConcurrency 8, 8 × BATCH due commands per call) — as many
     // lanes to the host as the 8 fresh connections of the baseline.
-    const batchDir = join(dir, 'batched');
-    mkdirSync(batchDir);
     const due = Array.from({ length: CONCURRENCY * BATCH }, (_, i) => `due_${i}`);
-    const composeBatchAgent = (perHostConcurrency: number): ReturnType<typeof composeAgent> => {
-      const configPath = join(batchDir, `agent-${perHostConcurrency}.yaml`);
-      writeFileSync(
-        configPath,
-        `site: bench
-hosts:
-  - name: bench-host
-    address: ${sshd.address}
-    port: ${sshd.port}
-    user: ${sshd.user}
-    privateKeyPath: ${sshd.privateKeyPath}
-    hostKey: "${sshd.hostKeyFingerprint}"
-storage:
-  path: ${join(batchDir, `agent-${perHostConcurrency}.db`)}
-limits:
+    const composeBatchAgent = (perHostConcurrency: number): ReturnType<typeof composeAgent> =>
+      composeBenchAgent(
+        `batched-${perHostConcurrency}`,
+        `limits:
   perHostConcurrency: ${perHostConcurrency}
 userCommands:
 ${due.map((name) => `  ${name}: { template: "${COMMAND}", parser: proc-loadavg, schedule: "0 0 1 1 *" }`).join('\n')}
 `,
       );
-      const a = composeAgent(loadConfigFile(configPath), pino({ level: 'silent' }));
-      batchAgents.push(a);
-      return a;
-    };
     /** One scheduler-style call: `names` fell due together; resolves when every collection is stored. */
     const collectDue = (b: ReturnType<typeof composeAgent>, names: readonly string[]): (() => Promise<void>) => {
       return async () => {
@@ -236,27 +226,14 @@ ${due.map((name) => `  ${name}: { template: "${COMMAND}", parser: proc-loadavg, 
     }
 
     // For context: the whole collection path for a built-in command.
-    const configPath = join(dir, 'agent.yaml');
-    writeFileSync(
-      configPath,
-      `site: bench
-hosts:
-  - name: bench-host
-    address: ${sshd.address}
-    port: ${sshd.port}
-    user: ${sshd.user}
-    privateKeyPath: ${sshd.privateKeyPath}
-    hostKey: "${sshd.hostKeyFingerprint}"
-storage:
-  path: ${join(dir, 'agent.db')}
-schedule:
+    const a = composeBenchAgent(
+      'context',
+      `schedule:
   jitterMs: 0
 limits:
   perHostConcurrency: ${CONCURRENCY}
 `,
     );
-    agent = composeAgent(loadConfigFile(configPath), pino({ level: 'silent' }));
-    const a = agent;
     const spec = a.registry.get('load_average');
     const script = spec.script({}, { nonce: 'bench' });
     const collectOnce = async (): Promise<void> => {
@@ -284,8 +261,7 @@ limits:
       note: `context only: parse + SQLite (result, history, audit, outbox) cost ${Math.max(0, 1000 / serviceSeq.opsPerSec - 1000 / rawSeq.opsPerSec).toFixed(2)} ms per collection`,
     });
   } finally {
-    await agent?.shutdown();
-    for (const a of batchAgents) await a.shutdown();
+    for (const a of agents) await a.shutdown();
     await pool.close();
     cm?.stop();
     await sshd.stop();
