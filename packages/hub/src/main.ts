@@ -279,12 +279,19 @@ async function runCommand(rest: readonly string[], io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.log.level, pretty: io.isTty });
   const hub = await startHub(config, logger, crashAfterCommitsFromEnv(logger));
   logger.info(
-    { event: 'hub_listening', url: hub.url, agents: config.agents.length, subscribers: config.subscribers.length, database: config.storage.path, tls: config.tls !== undefined, version: VERSION },
+    { event: 'hub_listening', url: hub.url, agents: new Set(config.agents.map((a) => a.id)).size, subscribers: config.subscribers.length, database: config.storage.path, tls: config.tls !== undefined, version: VERSION },
     `hub listening on ${hub.url} (agents: ${hub.url}/agent, subscribers: ${hub.url}/subscribe)`,
   );
   if (config.tls === undefined) logger.warn({ event: 'hub_insecure' }, 'serving plain ws:// (insecure: true): tokens and data travel unencrypted');
   const outcome = await shutdownOnSignals({ process, logger, shutdown: () => hub.close(), force: () => process.exit(EXIT_FAILED) });
   return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `id@site` per agent, with the number of tokens when an id has more than one (rotation). */
+function agentSummary(agents: HubConfig['agents']): string {
+  const tokens = new Map<string, number>();
+  for (const a of agents) tokens.set(`${a.id}@${a.site}`, (tokens.get(`${a.id}@${a.site}`) ?? 0) + 1);
+  return [...tokens].map(([agent, n]) => (n > 1 ? `${agent} (${n} tokens)` : agent)).join(', ');
 }
 
 function checkConfigCommand(rest: readonly string[], io: CliIo): number {
@@ -293,7 +300,7 @@ function checkConfigCommand(rest: readonly string[], io: CliIo): number {
     `${config.sourcePath}: OK`,
     `  listen      ${config.listen.host}:${config.listen.port} (${config.tls === undefined ? 'plain ws, insecure: true' : `TLS, cert ${config.tls.certFile}`})`,
     `  storage     ${config.storage.path} (synchronous ${config.storage.synchronous})`,
-    `  agents      ${config.agents.length === 0 ? '(none)' : config.agents.map((a) => `${a.id}@${a.site}`).join(', ')}`,
+    `  agents      ${config.agents.length === 0 ? '(none)' : agentSummary(config.agents)}`,
     `  subscribers ${config.subscribers.length === 0 ? '(none)' : config.subscribers.map((s) => `${s.name} (${s.role}: ${s.sites.join(',')})`).join(', ')}`,
   ];
   io.out(lines.join('\n'));

@@ -142,7 +142,9 @@ class TokenRegistry {
 export function readPrincipals(y: YamlReader, root: MapView): { agents: AgentEntry[]; subscribers: SubscriberEntry[] } {
   const tokens = new TokenRegistry(y);
   const agents: AgentEntry[] = [];
-  const ids = new Set<string>();
+  // An id may have several entries, each with its own token (rotation
+  // without a break: old and new token valid at once), but only one site.
+  const siteOf = new Map<string, string>();
   const agentsRef = root.get('agents');
   for (const item of agentsRef === undefined ? [] : (y.items(agentsRef) ?? [])) {
     const view = y.map(item, ['id', 'site', 'token', 'tokenSha256']);
@@ -150,10 +152,14 @@ export function readPrincipals(y: YamlReader, root: MapView): { agents: AgentEnt
     const id = required(y, view, 'id', (r) => readString(y, r, { pattern: NAME_PATTERN, hint: NAME_HINT }));
     const site = required(y, view, 'site', (r) => readString(y, r, { pattern: NAME_PATTERN, hint: NAME_HINT }));
     const digest = readToken(y, view);
-    if (id !== undefined && ids.has(id)) y.invalid(view.get('id') ?? item, `agent id ${JSON.stringify(id)} is listed twice`);
+    const earlierSite = id === undefined ? undefined : siteOf.get(id);
+    const siteConflict = earlierSite !== undefined && site !== undefined && site !== earlierSite;
+    if (siteConflict) {
+      y.invalid(view.get('site') ?? item, `agent id ${JSON.stringify(id)} is already listed with site ${JSON.stringify(earlierSite)}; an agent belongs to one site (list an id again only to give it another token)`);
+    }
     tokens.add(digest, `agent ${id ?? '?'}`, item);
-    if (id !== undefined && site !== undefined && digest !== undefined && !ids.has(id)) agents.push({ id, site, tokenSha256: digest });
-    if (id !== undefined) ids.add(id);
+    if (id !== undefined && site !== undefined && digest !== undefined && !siteConflict) agents.push({ id, site, tokenSha256: digest });
+    if (id !== undefined && site !== undefined && earlierSite === undefined) siteOf.set(id, site);
   }
 
   const subscribers: SubscriberEntry[] = [];

@@ -40,6 +40,16 @@ describe('infra-hub CLI', () => {
     expect(ok.out.join('\n')).toMatch(/agents +a1@alpha, a2@alpha, b1@beta/);
     expect(ok.out.join('\n')).not.toContain(TOKENS.a1);
 
+    // An id listed twice (token rotation) is one agent with two tokens.
+    const rotating = dirs.make();
+    writeFileSync(
+      join(rotating, 'hub.yaml'),
+      testConfigText(join(rotating, 'hub.db')).replace(`  - { id: a2, site: alpha,`, `  - { id: a1, site: alpha, token: a1-rotated-token-0123456789 }\n  - { id: a2, site: alpha,`),
+    );
+    const twice = io();
+    expect(await main(['check-config', '--config', join(rotating, 'hub.yaml')], twice.io)).toBe(0);
+    expect(twice.out.join('\n')).toMatch(/agents +a1@alpha \(2 tokens\), a2@alpha, b1@beta/);
+
     const dir = dirs.make();
     writeFileSync(join(dir, 'bad.yaml'), 'insecure: true\nlistem: {}\n');
     const bad = io();

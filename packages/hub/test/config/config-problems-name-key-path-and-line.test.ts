@@ -47,19 +47,19 @@ describe('hub configuration problems', () => {
     expect(() => parseHubConfig('insecure: true\nagents: [\n', 'hub.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_PARSE_FAILED' }));
   });
 
-  it('requires agent ids, sites and a token, and unique names', () => {
+  it('requires agent ids, sites and a token, one site per agent id, and valid subscribers', () => {
     const found = problems(
       [
         'insecure: true',
         'agents:',
         `  - { id: a1, site: alpha, token: ${TOKEN} }`,
-        `  - { id: a1, site: alpha, token: ${TOKEN}-2 }`,
+        `  - { id: a1, site: beta, token: ${TOKEN}-2 }`,
         '  - { site: alpha }',
         'subscribers:',
         `  - { name: ops, role: admin, sites: ['*'], token: ${TOKEN}-3 }`,
         `  - { name: v, role: viewer, sites: ['*', alpha], token: ${TOKEN}-4 }`,
       ].join('\n'),
     );
-    expect(found.map((p) => p.path)).toEqual(['agents[1].id', 'agents[2].id', 'agents[2].token', 'subscribers[0].role', 'subscribers[1].sites']);
+    expect(found.map((p) => p.path)).toEqual(['agents[1].site', 'agents[2].id', 'agents[2].token', 'subscribers[0].role', 'subscribers[1].sites']);
   });
 });
