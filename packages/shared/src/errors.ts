@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   EXEC_TIMEOUT: { retryable: true, summary: 'the command did not finish within its timeout' },
   EXEC_NONZERO_EXIT: { retryable: false, summary: 'the command exited with a non-zero status' },
   EXEC_OUTPUT_TOO_LARGE: { retryable: false, summary: 'the command printed more than maxOutputBytes' },
+  RESULT_TOO_LARGE: { retryable: false, summary: 'the parsed result is larger than the hub accepts in one frame; it is not stored (audited as an error)' },
   EXEC_SPAWN_FAILED: { retryable: false, summary: 'the local command could not be started' },
 
   // parsing and decoding

@@ -35,6 +35,14 @@ describe('wire message validation', () => {
     expect(() => parseSubscriberMessage({ t: 'collect', requestId: 'r1', site: 'lab', host: 'nas', command: 'x', params: JSON.parse('{"__proto__": "x"}') })).toThrow(/reserved/);
   });
 
+  it('reads the hub frame limit of a welcome when present, and refuses a bad one', () => {
+    const welcome = { t: 'welcome', protocol: 1, ackedSeq: 5, epochStatus: 'known' };
+    expect(parseHubToAgentMessage(decode(encode(welcome)))).toEqual(welcome);
+    expect(parseHubToAgentMessage({ ...welcome, maxFrameBytes: 1048576 })).toEqual({ ...welcome, maxFrameBytes: 1048576 });
+    expect(() => parseHubToAgentMessage({ ...welcome, maxFrameBytes: '16M' })).toThrow(/maxFrameBytes/);
+    expect(() => parseHubToAgentMessage({ ...welcome, maxFrameBytes: 10 })).toThrow(/maxFrameBytes/);
+  });
+
   it('fills subscriber collect defaults', () => {
     expect(parseSubscriberMessage({ t: 'collect', requestId: 'r-1', site: 'lab', host: 'nas', command: 'uptime' })).toEqual({
       t: 'collect',

@@ -27,6 +27,8 @@ export interface AgentStoreOptions {
   clock: Clock;
   /** Rows per DELETE when pruning. Default 1000. */
   pruneBatchSize?: number;
+  /** Largest result payload accepted (collection-store.ts); default: what fits one frame of the hub's default limit. */
+  maxResultBytes?: number;
 }
 
 export interface PruneOutcome {
@@ -60,7 +62,7 @@ export function openAgentStore(options: AgentStoreOptions): AgentStore {
     const audit = new AuditStore(db);
     const fileHashes = new FileHashesStore(db);
     const hostKeys = new SqliteHostKeyStore(db, clock);
-    const collections = new CollectionStore({ db, outbox, results, audit, fileHashes, clock });
+    const collections = new CollectionStore({ db, outbox, results, audit, fileHashes, clock, ...(options.maxResultBytes !== undefined ? { maxResultBytes: options.maxResultBytes } : {}) });
     let closed = false;
     return {
       db,

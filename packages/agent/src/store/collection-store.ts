@@ -11,7 +11,7 @@
  * Structurally a `CollectionSink` (service/collection-types.ts).
  */
 import type Database from 'better-sqlite3';
-import { encode, InfraError } from '@infrastructor/shared';
+import { encode, InfraError, maxRecordBytes } from '@infrastructor/shared';
 import type { AuditStore } from './audit-store.js';
 import { normalizeAudit } from './audit-store.js';
 import type { FileHashesStore } from './file-hashes-store.js';
@@ -44,6 +44,13 @@ export interface CollectionStoreOptions {
   audit: AuditStore;
   fileHashes: FileHashesStore;
   clock: Clock;
+  /**
+   * A result whose payload is larger is refused with RESULT_TOO_LARGE (the
+   * collection is audited as that error): it could never be streamed, and a
+   * record the hub refuses would hold up every record after it. Default: what
+   * fits in one frame of the hub's default agentMaxPayloadBytes.
+   */
+  maxResultBytes?: number;
 }
 
 interface Prepared {
@@ -58,9 +65,11 @@ export class CollectionStore {
   readonly #o: CollectionStoreOptions;
   readonly #write: (p: Prepared) => RecordedSeqs;
   readonly #writeMany: (ps: readonly Prepared[]) => RecordedSeqs[];
+  readonly #maxResultBytes: number;
 
   constructor(options: CollectionStoreOptions) {
     this.#o = options;
+    this.#maxResultBytes = options.maxResultBytes ?? maxRecordBytes();
     this.#write = options.db.transaction((p: Prepared): RecordedSeqs => this.#writeInTransaction(p));
     this.#writeMany = options.db.transaction((ps: readonly Prepared[]): RecordedSeqs[] => ps.map((p) => this.#writeInTransaction(p)));
   }
@@ -75,7 +84,7 @@ export class CollectionStore {
   record(write: CollectionWrite): RecordedSeqs {
     this.#assertOpen();
     // Validate and encode before the transaction: it then only does SQLite work.
-    const prepared = prepare(write);
+    const prepared = prepare(write, this.#maxResultBytes);
     return this.#write(prepared);
   }
 
@@ -86,7 +95,7 @@ export class CollectionStore {
    */
   recordMany(writes: readonly CollectionWrite[]): RecordedSeqs[] {
     this.#assertOpen();
-    const prepared = writes.map(prepare);
+    const prepared = writes.map((w) => prepare(w, this.#maxResultBytes));
     return this.#writeMany(prepared);
   }
 
@@ -118,7 +127,7 @@ export class CollectionStore {
   }
 }
 
-function prepare(write: CollectionWrite): Prepared {
+function prepare(write: CollectionWrite, maxResultBytes: number): Prepared {
   const audit = normalizeAudit(write.audit);
   const { host, command } = audit;
   const mismatch = (what: string, h: string, c: string): InfraError =>
@@ -131,10 +140,18 @@ function prepare(write: CollectionWrite): Prepared {
     checkChange(entry);
     return { entry, payload: encode(entry) };
   });
+  const resultPayload = write.result ? encode(write.result) : undefined;
+  if (resultPayload !== undefined && resultPayload.byteLength > maxResultBytes) {
+    throw new InfraError(
+      'RESULT_TOO_LARGE',
+      `the result of ${command} on ${host} is ${resultPayload.byteLength} bytes encoded, more than the ${maxResultBytes} a record may have to reach the hub in one frame`,
+      { details: { bytes: resultPayload.byteLength, maxResultBytes } },
+    );
+  }
   return {
     audit,
     auditPayload: encode(audit),
-    result: write.result ? { entry: write.result, payload: encode(write.result) } : undefined,
+    result: write.result && resultPayload ? { entry: write.result, payload: resultPayload } : undefined,
     changes,
     files: write.files,
   };

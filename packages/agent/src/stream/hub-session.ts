@@ -13,6 +13,7 @@ import {
   DEFAULT_AGENT_MAX_PAYLOAD_BYTES,
   encode,
   InfraError,
+  maxRecordBytes,
   parseHubToAgentMessage,
   PROTOCOL_VERSION,
   toInfraError,
@@ -32,7 +33,6 @@ import { OutboxStreamer, type StreamLimits } from './outbox-streamer.js';
 /** Largest frame the agent accepts from the hub (requests, acks: small). */
 export const HUB_FRAME_MAX_BYTES = 1024 * 1024;
 /** Room left in the hub's agent frame limit for the frame around a record's payload. */
-const FRAME_OVERHEAD_BYTES = 64 * 1024;
 /** Unanswered pings before the link is declared dead (so: no pong within 2 × pingIntervalMs). */
 const MAX_UNANSWERED_PINGS = 2;
 
@@ -80,6 +80,8 @@ export class HubSession {
   readonly #closed: Promise<void>;
   #resolveClosed: () => void = () => undefined;
   readonly #oversizedSeen = new Set<number>();
+  /** What the hub said it accepts in one frame (welcome.maxFrameBytes; older hubs: the default). */
+  #hubMaxFrameBytes = DEFAULT_AGENT_MAX_PAYLOAD_BYTES;
 
   /** Opens the socket; throws when the factory does (the link treats that as a failed attempt). */
   constructor(options: HubSessionOptions) {
@@ -232,6 +234,18 @@ export class HubSession {
     if (this.#streamer !== undefined) return this.#rejectFrame(new InfraError('FRAME_INVALID', 'hub frame: a second welcome'));
     this.#clearTimer('welcome');
     const { outbox, logger, counters } = this.#o;
+    if (welcome.maxFrameBytes !== undefined) {
+      this.#hubMaxFrameBytes = welcome.maxFrameBytes;
+      if (welcome.maxFrameBytes < DEFAULT_AGENT_MAX_PAYLOAD_BYTES) {
+        // Results are refused at collection time above what fits the DEFAULT
+        // limit; a hub set lower may refuse records between the two.
+        counters.inc('hub_frame_limit_below_default');
+        logger.warn(
+          { event: 'hub_frame_limit_below_default', hubMaxFrameBytes: welcome.maxFrameBytes, defaultBytes: DEFAULT_AGENT_MAX_PAYLOAD_BYTES },
+          `the hub accepts frames of at most ${welcome.maxFrameBytes} bytes (limits.agentMaxPayloadBytes), less than the default ${DEFAULT_AGENT_MAX_PAYLOAD_BYTES}: a result larger than that would hold up the stream; raise it on the hub`,
+        );
+      }
+    }
     const lastSeq = outbox.lastSeq();
     let afterSeq = welcome.ackedSeq;
     if (welcome.ackedSeq > lastSeq) {
@@ -265,7 +279,7 @@ export class HubSession {
         epoch: this.#o.epoch,
         limits: this.#o.settings.limits,
         send: (frame) => this.#send(frame),
-        oversizedBytes: DEFAULT_AGENT_MAX_PAYLOAD_BYTES - FRAME_OVERHEAD_BYTES,
+        oversizedBytes: maxRecordBytes(this.#hubMaxFrameBytes),
         onOversized: (record) => this.#onOversized(record),
       },
       afterSeq,
@@ -306,7 +320,7 @@ export class HubSession {
   #sendAnswer(answer: AgentCollectResult): boolean {
     if (this.#ended || this.#ws.readyState !== WebSocket.OPEN) return false;
     let bytes = encodeOrNull(answer);
-    if (bytes === null || bytes.byteLength > DEFAULT_AGENT_MAX_PAYLOAD_BYTES - FRAME_OVERHEAD_BYTES) {
+    if (bytes === null || bytes.byteLength > maxRecordBytes(this.#hubMaxFrameBytes)) {
       this.#o.counters.inc('hub_request_answer_too_large');
       const why = bytes === null ? 'cannot be encoded' : `is ${bytes.byteLength} bytes, more than the hub accepts in one frame`;
       bytes = encode({
@@ -354,7 +368,7 @@ export class HubSession {
     this.#oversizedSeen.add(record.seq);
     this.#o.counters.inc('hub_record_oversized');
     this.#o.logger.warn(
-      { event: 'hub_record_oversized', seq: record.seq, kind: record.kind, sizeBytes: record.sizeBytes, hubMaxPayloadBytes: DEFAULT_AGENT_MAX_PAYLOAD_BYTES },
+      { event: 'hub_record_oversized', seq: record.seq, kind: record.kind, sizeBytes: record.sizeBytes, hubMaxFrameBytes: this.#hubMaxFrameBytes },
       `outbox record ${record.seq} is ${record.sizeBytes} bytes, more than the hub accepts in one frame; the hub may refuse it`,
     );
   }

@@ -53,6 +53,7 @@ export class AgentEndpoint {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new AgentSession(ws, principal, request, {
         helloTimeoutMs: o.helloTimeoutMs,
+        maxFrameBytes: o.maxPayloadBytes,
         logger: o.logger,
         counters: o.counters,
         clock: o.clock,

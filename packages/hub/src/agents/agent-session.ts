@@ -49,6 +49,8 @@ import type { Heartbeat } from './heartbeat.js';
 
 export interface AgentSessionDeps {
   helloTimeoutMs: number;
+  /** limits.agentMaxPayloadBytes, announced in the welcome so the agent knows what fits. */
+  maxFrameBytes: number;
   logger: Logger;
   counters: HubCounters;
   clock: () => number;
@@ -214,7 +216,7 @@ export class AgentSession {
     this.#jobs = h.jobs;
     this.#state = 'active';
     registry.attach(this)?.replace();
-    this.#send({ t: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: outcome.hwm, epochStatus: outcome.epochStatus });
+    this.#send({ t: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: outcome.hwm, epochStatus: outcome.epochStatus, maxFrameBytes: this.#d.maxFrameBytes });
     const fields = { event: 'agent_connected', epoch: h.epoch, epochStatus: outcome.epochStatus, hwm: outcome.hwm, agentLastSeq: h.lastSeq, version: h.version, remote: this.#remote };
     this.#log.info(fields, `agent ${this.agentId} connected (epoch ${outcome.epochStatus}, acked ${outcome.hwm})`);
     if (h.lastSeq > 0 && h.lastSeq < outcome.hwm) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, PROTOCOL_VERSION } from '@infrastructor/shared';
+import { CLOSE_CODES, DEFAULT_AGENT_MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from '@infrastructor/shared';
 import { FakeAgent } from '../support/fake-agent.js';
 import { EPOCH_A, results } from '../support/records.js';
 import { hubs, startTestHub, testConfig, TOKENS } from '../support/test-hub.js';
@@ -19,6 +19,12 @@ function storedRows(t: Awaited<ReturnType<typeof startTestHub>>): unknown {
 const EMPTY = { agents: { n: 0 }, epochs: { n: 0 }, high_water: { n: 0 }, latest: { n: 0 } };
 
 describe('the hello', () => {
+  it('is answered by a welcome that announces the frame limit agents must stay under', async () => {
+    const t = running.track(await startTestHub(testConfig(dirs.make(), { agentMaxPayloadBytes: 2 * 1024 * 1024 })));
+    const agent = await FakeAgent.connect(t.url, TOKENS.a1);
+    expect(await agent.hello()).toEqual({ t: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: 0, epochStatus: 'new', maxFrameBytes: 2 * 1024 * 1024 });
+  });
+
   it('naming another agent id than the token binds: error AGENT_ID_MISMATCH, closed with that code, nothing stored', async () => {
     const t = running.track(await startTestHub(testConfig(dirs.make())));
     const agent = await FakeAgent.connect(t.url, TOKENS.a1);
@@ -66,7 +72,7 @@ describe('the hello', () => {
   it('matching the token: welcome with ackedSeq 0 and epochStatus new; the agent is stored and announced as connected', async () => {
     const t = running.track(await startTestHub(testConfig(dirs.make())));
     const agent = await FakeAgent.connect(t.url, TOKENS.a1);
-    expect(await agent.hello()).toEqual({ t: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: 0, epochStatus: 'new' });
+    expect(await agent.hello()).toEqual({ t: 'welcome', protocol: PROTOCOL_VERSION, ackedSeq: 0, epochStatus: 'new', maxFrameBytes: DEFAULT_AGENT_MAX_PAYLOAD_BYTES });
     const event = await t.publisher.waitFor((e) => e.kind === 'agent');
     expect(event).toMatchObject({ topic: 'agents/alpha/a1', site: 'alpha', retain: true, data: { agentId: 'a1', connected: true, epoch: EPOCH_A, hwm: 0 } });
     expect(t.hub.store.agents.get('a1')).toMatchObject({ site: 'alpha', epoch: EPOCH_A, connected: true, version: '0.1.0-test' });

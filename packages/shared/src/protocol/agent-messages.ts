@@ -98,6 +98,11 @@ export interface HubWelcome {
   ackedSeq: number;
   /** 'known': same epoch as before; 'new': first time seen; 'replaced': the agent had another epoch before. */
   epochStatus: 'known' | 'new' | 'replaced';
+  /**
+   * The largest frame the hub accepts on /agent (its limits.agentMaxPayloadBytes).
+   * Absent from older hubs: assume DEFAULT_AGENT_MAX_PAYLOAD_BYTES.
+   */
+  maxFrameBytes?: number;
 }
 
 export interface HubAck {
@@ -248,7 +253,9 @@ export function parseHubToAgentMessage(value: unknown): HubToAgentMessage {
     case 'welcome': {
       const protocol = c.int(o, 'protocol');
       checkProtocolVersion(protocol, 'hub welcome');
-      return { t, protocol, ackedSeq: c.int(o, 'ackedSeq', { min: 0 }), epochStatus: c.oneOf(o, 'epochStatus', ['known', 'new', 'replaced'] as const) };
+      const welcome: HubWelcome = { t, protocol, ackedSeq: c.int(o, 'ackedSeq', { min: 0 }), epochStatus: c.oneOf(o, 'epochStatus', ['known', 'new', 'replaced'] as const) };
+      if (o['maxFrameBytes'] !== undefined) welcome.maxFrameBytes = c.int(o, 'maxFrameBytes', { min: 1024 });
+      return welcome;
     }
     case 'ack':
       return { t, epoch: c.string(o, 'epoch', { pattern: EPOCH }), seq: c.int(o, 'seq', { min: 0 }) };

@@ -29,6 +29,13 @@ export type CloseCodeName = keyof typeof CLOSE_CODES;
 
 /** Deliberate frame limits per endpoint (bytes). Agents send batches; subscribers send small requests. */
 export const DEFAULT_AGENT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Room kept in an agent frame for everything around one record's payload. */
+export const AGENT_FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+/** The largest record payload that fits in one agent frame of `maxFrameBytes`. */
+export function maxRecordBytes(maxFrameBytes: number = DEFAULT_AGENT_MAX_PAYLOAD_BYTES): number {
+  return maxFrameBytes - AGENT_FRAME_OVERHEAD_BYTES;
+}
 export const DEFAULT_SUBSCRIBER_MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /** Names: sites, hosts, commands, agent ids (also topic segments). */
