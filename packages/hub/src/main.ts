@@ -134,25 +134,29 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       relay,
     });
     let closing = false;
+    const auth = new TokenAuthenticator(config);
     const router = new UpgradeRouter({
-      auth: new TokenAuthenticator(config),
+      auth,
       agents: endpoint,
       gateway: subscriberGateway,
       subscriberMaxPayloadBytes: config.limits.subscriberMaxPayloadBytes,
       sink,
       isClosing: () => closing,
     });
-    const status = (): StatusReport =>
-      buildStatusReport({
-        board,
-        counters,
-        startedAtMs,
-        clock,
-        agentConnections: () => endpoint.connectionCount,
-        relay: () => relay.stats(),
-        subscribers: () => subscriberGateway?.stats() ?? null,
-      });
-    const server = createHubServer(config, { status }, router, sink);
+    const status = (sites: readonly string[] = ['*']): StatusReport =>
+      buildStatusReport(
+        {
+          board,
+          counters,
+          startedAtMs,
+          clock,
+          agentConnections: () => endpoint.connectionCount,
+          relay: () => relay.stats(),
+          subscribers: () => subscriberGateway?.stats() ?? null,
+        },
+        sites,
+      );
+    const server = createHubServer(config, { status, subscriber: (token) => auth.subscriber(token) }, router, sink);
     const port = await listen(server, config.listen.host, config.listen.port);
     cleanups.push(() => closeServer(server));
 

@@ -1,7 +1,9 @@
 /**
- * The hub's single HTTP(S) server: GET /healthz, GET /status, and the
- * WebSocket upgrades (/agent, /subscribe) handed to the upgrade router.
- * HTTPS when tls is configured (cert and key read at start).
+ * The hub's single HTTP(S) server: GET /healthz (open: for probes), GET
+ * /status (a subscriber token in `Authorization: Bearer`, and only the
+ * agents of the token's sites), and the WebSocket upgrades (/agent,
+ * /subscribe) handed to the upgrade router. HTTPS when tls is configured
+ * (cert and key read at start).
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,10 +12,15 @@ import type { AddressInfo } from 'node:net';
 import { InfraError } from '@infrastructor/shared';
 import type { HubConfig } from '../config/hub-config.js';
 import { noteFailure, type EventSink } from '../status/hub-counters.js';
+import type { SubscriberPrincipal } from '../ports.js';
+import { bearerToken } from '../agents/token-auth.js';
 import { pathOf, type UpgradeRouter } from './upgrade-router.js';
 
 export interface HttpRoutes {
-  status(): unknown;
+  /** The status report as `sites` (['*'] = all) may see it. */
+  status(sites: readonly string[]): unknown;
+  /** The subscriber a bearer token belongs to, if any. */
+  subscriber(token: string | undefined): SubscriberPrincipal | undefined;
 }
 
 export function createHubServer(config: Pick<HubConfig, 'tls'>, routes: HttpRoutes, router: UpgradeRouter, sink: EventSink): Server {
@@ -22,8 +29,15 @@ export function createHubServer(config: Pick<HubConfig, 'tls'>, routes: HttpRout
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { code: 'METHOD_NOT_ALLOWED' });
     if (path === '/healthz') return json(res, 200, { ok: true });
     if (path === '/status') {
+      const principal = routes.subscriber(bearerToken(req));
+      if (principal === undefined) {
+        sink.counters.countIn('auth_failures_by_endpoint', 'status');
+        noteFailure(sink, 'auth_failed', { endpoint: 'status', remote: req.socket.remoteAddress }, 'refused GET /status: missing or unknown token');
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        return json(res, 401, { code: 'AUTH_FAILED' });
+      }
       try {
-        return json(res, 200, routes.status());
+        return json(res, 200, routes.status(principal.sites));
       } catch (err) {
         noteFailure(sink, 'status_report_failed', { err }, 'building /status failed');
         return json(res, 500, { code: 'INTERNAL' });

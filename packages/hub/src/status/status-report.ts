@@ -1,5 +1,6 @@
 /** The body of GET /status (JSON; never tokens). */
 import type { AgentStatusBoard, AgentStatusData } from './agent-status-board.js';
+import { siteInScope } from '../fanout/encoded-event.js';
 import type { HubCounters } from './hub-counters.js';
 
 export interface StatusSources {
@@ -23,12 +24,13 @@ export interface StatusReport {
   subscribers: Record<string, unknown> | null;
 }
 
-export function buildStatusReport(s: StatusSources): StatusReport {
+/** The report; `sites` (default all) limits the agents listed to those sites. */
+export function buildStatusReport(s: StatusSources, sites: readonly string[] = ['*']): StatusReport {
   return {
     ok: true,
     nowMs: s.clock(),
     startedAtMs: s.startedAtMs,
-    agents: s.board.list(),
+    agents: s.board.list().filter((a) => siteInScope(sites, a.site)),
     agentConnections: s.agentConnections(),
     counters: s.counters.snapshot(),
     relay: s.relay(),

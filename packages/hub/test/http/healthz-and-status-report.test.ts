@@ -11,9 +11,9 @@ afterEach(async () => {
   dirs.cleanup();
 });
 
-async function get(url: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as unknown };
+async function get(url: string, token?: string): Promise<{ status: number; body: unknown; authenticate?: string | null }> {
+  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as unknown, ...(res.status === 401 ? { authenticate: res.headers.get('www-authenticate') } : {}) };
 }
 
 describe('HTTP endpoints', () => {
@@ -36,7 +36,7 @@ describe('HTTP endpoints', () => {
     await agent.closed;
     await t.publisher.waitFor((e) => e.kind === 'agent' && (e.data as { connected: boolean }).connected === false);
 
-    const { status, body } = await get(`http://127.0.0.1:${t.hub.port}/status`);
+    const { status, body } = await get(`http://127.0.0.1:${t.hub.port}/status`, TOKENS.viewer);
     expect(status).toBe(200);
     expect(body).toMatchObject({
       ok: true,
@@ -65,5 +65,32 @@ describe('HTTP endpoints', () => {
       relay: { pending: 0 },
     });
     expect(JSON.stringify(body)).not.toContain(TOKENS.a1);
+  });
+
+  it('GET /status needs a subscriber token (401 AUTH_FAILED without, counted) and lists only the agents of its sites', async () => {
+    const t = running.track(await startTestHub(testConfig(dirs.make())));
+    for (const [token, site] of [
+      [TOKENS.a1, 'alpha'],
+      [TOKENS.b1, 'beta'],
+    ] as const) {
+      const agent = await FakeAgent.connect(t.url, token);
+      await agent.hello({ agentId: token === TOKENS.a1 ? 'a1' : 'b1', site });
+    }
+    const url = `http://127.0.0.1:${t.hub.port}/status`;
+    expect(await get(url)).toEqual({ status: 401, body: { code: 'AUTH_FAILED' }, authenticate: 'Bearer' });
+    expect(await get(url, 'not-a-token-0123456789')).toMatchObject({ status: 401 });
+    // An agent token is not a subscriber token.
+    expect(await get(url, TOKENS.a1)).toMatchObject({ status: 401 });
+    expect(t.hub.counters.get('auth_failed')).toBe(3);
+
+    const agentsSeenBy = async (token: string): Promise<string[]> => {
+      const r = await get(url, token);
+      expect(r.status).toBe(200);
+      return (r.body as { agents: { agentId: string }[] }).agents.map((a) => a.agentId).sort();
+    };
+    expect(await agentsSeenBy(TOKENS.viewer)).toEqual(['a1', 'b1']);
+    expect(await agentsSeenBy(TOKENS.alphaOperator)).toEqual(['a1']);
+    // /healthz stays open for probes.
+    expect(await get(`http://127.0.0.1:${t.hub.port}/healthz`)).toEqual({ status: 200, body: { ok: true } });
   });
 });
