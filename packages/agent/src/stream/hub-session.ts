@@ -32,7 +32,6 @@ import { OutboxStreamer, type StreamLimits } from './outbox-streamer.js';
 
 /** Largest frame the agent accepts from the hub (requests, acks: small). */
 export const HUB_FRAME_MAX_BYTES = 1024 * 1024;
-/** Room left in the hub's agent frame limit for the frame around a record's payload. */
 /** Unanswered pings before the link is declared dead (so: no pong within 2 × pingIntervalMs). */
 const MAX_UNANSWERED_PINGS = 2;
 
