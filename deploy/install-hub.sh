@@ -149,7 +149,8 @@ if [ "$config_exists" -eq 0 ]; then
 # Infrastructor hub configuration, written by deploy/install-hub.sh.
 # Every key: /opt/infrastructor/docs/hub-configuration.md. Check it with
 #   sudo -u $USER_NAME $node $bin_file check-config --config $CONFIG_FILE
-# and apply changes with: systemctl restart $NAME
+# and apply changes with: systemctl reload $NAME (agents, subscribers, tokens,
+# the certificate; other sections: systemctl restart $NAME)
 
 listen:
   host: $listen_host
@@ -205,7 +206,7 @@ install_summary
 echo
 echo "Add an agent (docs/deploy.md, \"Enroll an agent\"):"
 echo "  token=\$(openssl rand -hex 32); printf '%s' \"\$token\" | sha256sum"
-echo "  put the digest under agents: in $CONFIG_FILE, then: systemctl restart $NAME"
+echo "  put the digest under agents: in $CONFIG_FILE, then: systemctl reload $NAME"
 if [ -n "$self_signed" ] || { [ -e "$(p "$CERT_FILE")" ] && [ -z "$tls_cert" ] && [ "$insecure" -eq 0 ]; }; then
   echo "Agents trust the hub with hub.caFile = a copy of $CERT_FILE"
   echo "(or of the CA that signed it)."

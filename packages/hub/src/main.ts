@@ -19,7 +19,8 @@ import { requestCommand } from './cli/request.js';
 import { watchCommand } from './cli/watch.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
-import { createHubServer, listen } from './http/http-server.js';
+import { createHubServer, listen, reloadTls } from './http/http-server.js';
+import { agentKey, planReload, subscriberKey } from './config/config-reload.js';
 import { UpgradeRouter } from './http/upgrade-router.js';
 import { BatchIngest, type IngestResult } from './ingest/batch-ingest.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -55,7 +56,17 @@ export interface StartHubOptions {
   afterCommit?: (result: IngestResult) => void;
 }
 
+export interface ReloadOutcome {
+  agents: number;
+  subscribers: number;
+  revokedAgents: number;
+  revokedSubscribers: number;
+  tlsReloaded: boolean;
+  needsRestart: string[];
+}
+
 export interface Hub {
+  /** The configuration in effect (after reloads: their agents, subscribers and TLS files). */
   readonly config: HubConfig;
   readonly port: number;
   /** ws://host:port or wss://host:port (append /agent or /subscribe). */
@@ -66,6 +77,14 @@ export interface Hub {
   readonly board: AgentStatusBoard;
   readonly relay: AgentCollectRelay;
   status(): StatusReport;
+  /**
+   * Apply a reloaded configuration (SIGHUP): new agents, subscribers and
+   * tokens for new connections, connections of principals it no longer has
+   * closed (AUTH_REVOKED), the TLS certificate and key read again. Other
+   * changed sections are reported in `needsRestart` and keep running as they
+   * are. Throws (nothing applied) when the new certificate cannot be read.
+   */
+  reload(next: HubConfig): ReloadOutcome;
   /** Stop accepting, close agent and subscriber sockets (HUB_SHUTTING_DOWN), close the database. Safe twice. */
   close(): Promise<void>;
 }
@@ -192,7 +211,34 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       })();
       return down;
     };
-    return { config, port, url, store, db: store.db, counters, board, relay, status, close };
+    let current = config;
+    const reload = (next: HubConfig): ReloadOutcome => {
+      const plan = planReload(current, next);
+      if (plan.reloadTls && plan.effective.tls !== undefined) reloadTls(server, plan.effective.tls);
+      auth.update(plan.effective);
+      const agents = new Set(plan.effective.agents.map((a) => agentKey({ agentId: a.id, site: a.site })));
+      const subscribers = new Set(plan.effective.subscribers.map((s) => subscriberKey(s)));
+      const revokedAgents = endpoint.revokeWhere((p) => agents.has(agentKey(p)));
+      const revokedSubscribers = subscriberGateway?.revokeWhere((p) => subscribers.has(subscriberKey(p))) ?? 0;
+      current = plan.effective;
+      counters.count('config_reloads');
+      return { agents: agents.size, subscribers: subscribers.size, revokedAgents, revokedSubscribers, tlsReloaded: plan.reloadTls, needsRestart: plan.needsRestart };
+    };
+    return {
+      get config() {
+        return current;
+      },
+      port,
+      url,
+      store,
+      db: store.db,
+      counters,
+      board,
+      relay,
+      status,
+      reload,
+      close,
+    };
   } catch (err) {
     for (const c of cleanups.reverse()) {
       try {
@@ -287,8 +333,29 @@ async function runCommand(rest: readonly string[], io: CliIo): Promise<number> {
     `hub listening on ${hub.url} (agents: ${hub.url}/agent, subscribers: ${hub.url}/subscribe)`,
   );
   if (config.tls === undefined) logger.warn({ event: 'hub_insecure' }, 'serving plain ws:// (insecure: true): tokens and data travel unencrypted');
+  const onHangup = (): void => reloadFromFile(hub, config.sourcePath, logger);
+  process.on('SIGHUP', onHangup);
   const outcome = await shutdownOnSignals({ process, logger, shutdown: () => hub.close(), force: () => process.exit(EXIT_FAILED) });
+  process.off('SIGHUP', onHangup);
   return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** SIGHUP: read the configuration file again and apply what can change without a restart (Hub.reload). */
+export function reloadFromFile(hub: Hub, path: string, logger: Logger): void {
+  try {
+    const r = hub.reload(loadHubConfig(path));
+    logger.info(
+      { event: 'config_reloaded', ...r },
+      `configuration reloaded: ${r.agents} agent(s), ${r.subscribers} subscriber(s)${r.revokedAgents + r.revokedSubscribers > 0 ? `; closed ${r.revokedAgents} agent and ${r.revokedSubscribers} subscriber connection(s) no longer configured` : ''}${r.tlsReloaded ? '; TLS certificate reloaded' : ''}`,
+    );
+    if (r.needsRestart.length > 0) {
+      logger.warn({ event: 'config_reload_needs_restart', sections: r.needsRestart }, `changed ${r.needsRestart.join(', ')}: these take effect after a restart (systemctl restart infra-hub)`);
+    }
+  } catch (err) {
+    const e = toInfraError(err);
+    hub.counters.count('config_reload_failed');
+    logger.error({ event: 'config_reload_failed', code: e.code, err: e.message }, `configuration not reloaded, the hub keeps the previous one: ${e.message}`);
+  }
 }
 
 /** `id@site` per agent, with the number of tokens when an id has more than one (rotation). */

@@ -79,6 +79,8 @@ export interface CollectRelay {
  */
 export interface SubscriberGateway {
   accept(ws: WebSocket, principal: SubscriberPrincipal, request: IncomingMessage): void;
+  /** Close (AUTH_REVOKED) every subscriber whose principal `keep` refuses (a reloaded configuration). Returns how many. */
+  revokeWhere(keep: (principal: SubscriberPrincipal) => boolean): number;
   /** Close every subscriber socket (code HUB_SHUTTING_DOWN) and stop. Safe to call twice. */
   close(): Promise<void>;
   /** Counts for GET /status (connections, subscriptions, slow consumers, …). JSON-serialisable. */

@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   MESSAGE_UNKNOWN: { retryable: false, summary: 'a message of an unknown type' },
   FRAME_TOO_LARGE: { retryable: false, summary: 'a frame exceeded the endpoint maxPayload' },
   AUTH_FAILED: { retryable: false, summary: 'the token was missing or not accepted' },
+  AUTH_REVOKED: { retryable: false, summary: 'the hub reloaded its configuration without this agent or subscriber: the connection was closed' },
   FORBIDDEN: { retryable: false, summary: 'the token does not allow this (role or site scope)' },
   AGENT_ID_MISMATCH: { retryable: false, summary: 'the agent id in hello differs from the one bound to its token' },
   AGENT_REPLACED: { retryable: true, summary: 'a newer connection of the same agent took over' },

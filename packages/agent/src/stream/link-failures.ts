@@ -98,6 +98,7 @@ const BY_CLOSE_CODE: ReadonlyMap<number, { code: ErrorCode; hint: string; slowRe
   [CLOSE_CODES.HUB_SHUTTING_DOWN, { code: 'HUB_SHUTTING_DOWN', hint: 'the hub is restarting', slowRetry: false }],
   [CLOSE_CODES.SLOW_CONSUMER, { code: 'SLOW_CONSUMER', hint: 'the hub dropped this agent as too slow', slowRetry: false }],
   [CLOSE_CODES.FRAME_TOO_LARGE, { code: 'FRAME_TOO_LARGE', hint: 'a frame was larger than the hub accepts: lower hub.batchMaxBytes', slowRetry: true }],
+  [CLOSE_CODES.AUTH_REVOKED, { code: 'AUTH_REVOKED', hint: 'the hub reloaded its configuration without this agent: check its entry in hub.yaml', slowRetry: true }],
 ]);
 
 /** The hub (or the network) closed an open connection. */

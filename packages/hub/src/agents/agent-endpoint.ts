@@ -75,6 +75,17 @@ export class AgentEndpoint {
   }
 
   /** Close every agent connection with HUB_SHUTTING_DOWN; terminate what has not closed by the deadline. */
+  /** Close (AUTH_REVOKED) every agent connection whose principal `keep` refuses. Returns how many. */
+  revokeWhere(keep: (principal: AgentPrincipal) => boolean): number {
+    let revoked = 0;
+    for (const s of [...this.#sessions]) {
+      if (keep({ agentId: s.agentId, site: s.site })) continue;
+      revoked++;
+      s.revoke();
+    }
+    return revoked;
+  }
+
   async close(deadlineMs: number): Promise<void> {
     this.#heartbeat.stop();
     const sessions = [...this.#sessions];

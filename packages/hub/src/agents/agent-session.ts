@@ -68,6 +68,7 @@ type State = 'awaiting_hello' | 'active' | 'closing' | 'closed';
 /** Close code for each error code a session closes with. */
 const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
   FRAME_INVALID: CLOSE_CODES.FRAME_INVALID,
+  AUTH_REVOKED: CLOSE_CODES.AUTH_REVOKED,
   DECODE_FAILED: CLOSE_CODES.FRAME_INVALID,
   PROTOCOL_VERSION_MISMATCH: CLOSE_CODES.PROTOCOL_VERSION_MISMATCH,
   MESSAGE_UNKNOWN: CLOSE_CODES.MESSAGE_UNKNOWN,
@@ -133,6 +134,13 @@ export class AgentSession {
     this.#d.counters.count('agent_replaced');
     this.#log.info({ event: 'agent_replaced', remote: this.#remote }, 'a newer connection of this agent took over; closing this one');
     this.#closeWith('AGENT_REPLACED', 'a newer connection of this agent took over');
+  }
+
+  /** The configuration was reloaded without this agent (id, or its site): tell it and close. */
+  revoke(): void {
+    this.#d.counters.count('agent_revoked');
+    this.#log.warn({ event: 'agent_revoked', remote: this.#remote }, 'the reloaded configuration no longer has this agent; closing its connection');
+    this.#closeWith('AUTH_REVOKED', 'the hub configuration no longer has this agent');
   }
 
   /** Hub shutdown: tell the agent and close. */

@@ -16,11 +16,21 @@ interface Keyed<T> {
   principal: T;
 }
 
-export class TokenAuthenticator {
-  readonly #agents: Keyed<AgentPrincipal>[];
-  readonly #subscribers: Keyed<SubscriberPrincipal>[];
+export interface PrincipalsConfig {
+  agents: readonly AgentEntry[];
+  subscribers: readonly SubscriberEntry[];
+}
 
-  constructor(config: { agents: readonly AgentEntry[]; subscribers: readonly SubscriberEntry[] }) {
+export class TokenAuthenticator {
+  #agents: Keyed<AgentPrincipal>[] = [];
+  #subscribers: Keyed<SubscriberPrincipal>[] = [];
+
+  constructor(config: PrincipalsConfig) {
+    this.update(config);
+  }
+
+  /** Replace every token (a reloaded configuration); connections made from now on are checked against these. */
+  update(config: PrincipalsConfig): void {
     this.#agents = config.agents.map((a) => ({ digest: Buffer.from(a.tokenSha256, 'hex'), principal: Object.freeze({ agentId: a.id, site: a.site }) }));
     this.#subscribers = config.subscribers.map((s) => ({
       digest: Buffer.from(s.tokenSha256, 'hex'),

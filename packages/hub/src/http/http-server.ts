@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { InfraError } from '@infrastructor/shared';
 import type { HubConfig } from '../config/hub-config.js';
@@ -54,6 +54,12 @@ export function createHubServer(config: Pick<HubConfig, 'tls'>, routes: HttpRout
     else socket.destroy();
   });
   return server;
+}
+
+/** Serve new connections with the certificate and key read again from their files (a reload); throws CONFIG_READ_FAILED. */
+export function reloadTls(server: Server, tls: NonNullable<HubConfig['tls']>): void {
+  if (!(server instanceof HttpsServer)) throw new InfraError('INTERNAL', 'the hub serves plain HTTP: TLS cannot be reloaded');
+  server.setSecureContext(readTls(tls));
 }
 
 function readTls(tls: NonNullable<HubConfig['tls']>): { cert: Buffer; key: Buffer } {

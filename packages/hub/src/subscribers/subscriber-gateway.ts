@@ -89,6 +89,17 @@ export class HubSubscriberGateway implements SubscriberGateway {
     this.sessions.add(session);
   }
 
+  /** Close (AUTH_REVOKED) every subscriber whose principal `keep` refuses. Returns how many. */
+  revokeWhere(keep: (principal: SubscriberPrincipal) => boolean): number {
+    let revoked = 0;
+    for (const s of [...this.sessions]) {
+      if (keep(s.principal)) continue;
+      revoked++;
+      s.revoke();
+    }
+    return revoked;
+  }
+
   /** Close every subscriber with HUB_SHUTTING_DOWN and stop the fan-out. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -127,6 +127,12 @@ export class SubscriberSession {
     this.ws.close(code, closeReason(reason));
   }
 
+  /** The configuration was reloaded without this subscriber: an error frame, then close AUTH_REVOKED. */
+  revoke(): void {
+    if (this.phase === 'ready') this.sendNow({ t: 'error', code: 'AUTH_REVOKED', message: 'the hub configuration no longer has this subscriber' });
+    this.close(CLOSE_CODES.AUTH_REVOKED, 'AUTH_REVOKED');
+  }
+
   /** Hub shutdown: an error frame saying so, then close HUB_SHUTTING_DOWN. */
   shutdown(): void {
     if (this.phase === 'ready') this.sendNow({ t: 'error', code: 'HUB_SHUTTING_DOWN', message: 'the hub is shutting down' });

@@ -13,6 +13,12 @@ export class PlaceholderGateway implements SubscriberGateway {
     ws.send('placeholder gateway says hello');
   }
 
+  revokeWhere(keep: (principal: SubscriberPrincipal) => boolean): number {
+    const revoked = this.accepted.filter((a) => !keep(a.principal));
+    for (const { ws } of revoked) ws.close(CLOSE_CODES.AUTH_REVOKED, 'AUTH_REVOKED');
+    return revoked.length;
+  }
+
   async close(): Promise<void> {
     this.closeCalls += 1;
     for (const { ws } of this.accepted) ws.close(CLOSE_CODES.HUB_SHUTTING_DOWN, 'HUB_SHUTTING_DOWN');

@@ -23,6 +23,8 @@ export const CLOSE_CODES = {
   FORBIDDEN: 4007,
   HUB_SHUTTING_DOWN: 4008,
   EPOCH_INVALID: 4009,
+  /** The hub's configuration was reloaded (SIGHUP) without this connection's agent or subscriber. */
+  AUTH_REVOKED: 4010,
 } as const;
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;
