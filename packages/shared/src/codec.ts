@@ -37,6 +37,7 @@ export interface Codec {
 // are configuration constants, not singletons in the project's sense.
 const plainPackr = new Packr({ useRecords: false });
 const plainUnpackr = new Unpackr({ useRecords: false, copyBuffers: true });
+const sharingUnpackr = new Unpackr({ useRecords: false, copyBuffers: false });
 
 /** Plain, self-describing MessagePack. Throws INTERNAL for values MessagePack cannot hold. */
 export function encode(value: unknown): Buffer {
@@ -340,6 +341,16 @@ function packString(value: string): void {
  */
 export function decode(bytes: Uint8Array): unknown {
   return decodeWith(plainUnpackr, bytes);
+}
+
+/**
+ * Like `decode`, but byte strings (bin) come back as views into `bytes`
+ * instead of copies. Only for input that nothing else will write to and
+ * whose decoded bins are not kept after use (the hub's agent frames: their
+ * record payloads are decoded, validated and stored in the same call).
+ */
+export function decodeSharing(bytes: Uint8Array): unknown {
+  return decodeWith(sharingUnpackr, bytes);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { createRecordCodec, decode, encode, InfraError } from '../src/index.js';
+import { createRecordCodec, decode, decodeSharing, encode, InfraError } from '../src/index.js';
 
 function decodeError(bytes: Uint8Array): InfraError {
   try {
@@ -91,5 +91,15 @@ describe('codec', () => {
     // The plain decoder keeps no structures between calls.
     expect(decode(frames[0]!)).toEqual({ seq: 1, kind: 'audit', host: 'a' });
     expect(() => decode(frames[1]!)).toThrow(expect.objectContaining({ code: 'DECODE_FAILED' }));
+  });
+
+  it('decodeSharing gives bins as views into the input (decode copies them); values and errors are the same', () => {
+    const frame = Buffer.from(encode({ records: [{ seq: 1, payload: Buffer.from([1, 2, 3]) }] }));
+    const shared = decodeSharing(frame) as { records: { payload: Buffer }[] };
+    const copied = decode(frame) as { records: { payload: Buffer }[] };
+    expect(shared).toEqual(copied);
+    expect(shared.records[0]!.payload.buffer).toBe(frame.buffer);
+    expect(copied.records[0]!.payload.buffer).not.toBe(frame.buffer);
+    expect(() => decodeSharing(frame.subarray(0, frame.length - 1))).toThrow(expect.objectContaining({ code: 'DECODE_FAILED' }));
   });
 });

@@ -142,6 +142,16 @@ export const MIGRATIONS: readonly Migration[] = [
       put.run('createdAtMs', String(ctx.clock()));
     },
   },
+  {
+    // A trigger ran an UPDATE of the totals for every deleted row (500 per
+    // hub ack); the two delete paths (ack, cap pass) now subtract what they
+    // deleted in one statement, in the same transaction. Inserts keep theirs.
+    version: 2,
+    name: 'outbox totals subtracted by the delete paths',
+    up(db) {
+      db.exec('DROP TRIGGER outbox_totals_on_delete');
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -145,6 +145,8 @@ export class Outbox {
   readonly #insert: Database.Statement<[string, number, number, Buffer]>;
   readonly #peek: Database.Statement<[number]>;
   readonly #deleteUpTo: Database.Statement<[number]>;
+  readonly #sizeUpTo: Database.Statement<[number]>;
+  readonly #subtractTotals: Database.Statement<[number, number]>;
   readonly #raiseAckedThrough: Database.Statement<[{ text: string; seq: number }]>;
   readonly #readAckedThrough: Database.Statement;
   readonly #lastSeq: Database.Statement<[]>;
@@ -178,6 +180,9 @@ export class Outbox {
     this.#insert = db.prepare('INSERT INTO outbox (kind, created_at_ms, size_bytes, payload) VALUES (?, ?, ?, ?)');
     this.#peek = db.prepare('SELECT seq, kind, created_at_ms, size_bytes, payload FROM outbox WHERE seq > ? ORDER BY seq');
     this.#deleteUpTo = db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    // Deletes keep outbox_totals right themselves (migration 2): what a delete removes is summed first, in its transaction.
+    this.#sizeUpTo = db.prepare('SELECT count(*) AS n, coalesce(sum(size_bytes), 0) AS bytes FROM outbox WHERE seq <= ?');
+    this.#subtractTotals = db.prepare('UPDATE outbox_totals SET count = count - ?, bytes = bytes - ? WHERE id = 1');
     // Monotonic: a lower ack never lowers it.
     this.#raiseAckedThrough = db.prepare(
       `INSERT INTO meta (key, value) VALUES ('ackedThroughSeq', @text)
@@ -203,7 +208,11 @@ export class Outbox {
     this.#enforce = db.transaction(() => this.enforceCapsInTransaction());
     this.#ackTx = db.transaction((uptoSeq: number) => {
       this.#raiseAckedThrough.run({ text: String(uptoSeq), seq: uptoSeq });
-      return this.#deleteUpTo.run(uptoSeq).changes;
+      const size = asRow(this.#sizeUpTo.get(uptoSeq), 'outbox');
+      const deleted = this.#deleteUpTo.run(uptoSeq).changes;
+      if (deleted !== int(size, 'n', 'outbox')) throw new InfraError('INTERNAL', `outbox ack expected to delete ${int(size, 'n', 'outbox')} records, deleted ${deleted}`);
+      if (deleted > 0) this.#subtractTotals.run(deleted, int(size, 'bytes', 'outbox'));
+      return deleted;
     });
     this.#relaxed = relaxedSync(db);
   }
@@ -269,6 +278,7 @@ export class Outbox {
       if (deleted !== droppedResults) {
         throw new InfraError('INTERNAL', `outbox cap pass expected to drop ${droppedResults} results, dropped ${deleted}`);
       }
+      this.#subtractTotals.run(deleted, droppedBytes);
       const gap: GapPayload = { droppedResults, droppedBytes, fromSeq, toSeq, reasons: [...reasons].sort() };
       gapSeq = this.insertInTransaction('gap', encode(gap));
       this.#countDrop.run(droppedResults, droppedBytes);

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
-  decode,
+  decodeSharing,
   encode,
   InfraError,
   parseAgentMessage,
@@ -181,7 +181,8 @@ export class AgentSession {
     if (!isBinary) return this.#fail('FRAME_INVALID', 'text frames are not accepted: frames are binary MessagePack');
     let msg: AgentMessage;
     try {
-      msg = parseAgentMessage(decode(toBuffer(data)));
+      // Record payloads stay views into this frame (no copy): ingest decodes and stores them in this call.
+      msg = parseAgentMessage(decodeSharing(toBuffer(data)));
     } catch (err) {
       const e = toInfraError(err, 'FRAME_INVALID');
       return this.#fail(e.code, e.message);
