@@ -16,6 +16,7 @@ import type { AgentSession } from './agents/agent-session.js';
 import { TokenAuthenticator } from './agents/token-auth.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './cli/client-exit-codes.js';
 import { requestCommand } from './cli/request.js';
+import { statusCommand } from './cli/status.js';
 import { watchCommand } from './cli/watch.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
@@ -267,6 +268,7 @@ const USAGE = `usage: infra-hub <command> [options]
   check-config --config FILE   validate a configuration and print a summary (no tokens)
   watch …                      follow topics live (infra-hub watch --help)
   request …                    run an on-demand collection (infra-hub request --help)
+  status …                     a running hub's agents and trouble counters (infra-hub status --help)
   help | version
 
 Configuration: docs/hub-configuration.md`;
@@ -300,6 +302,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await watchCommand(rest, io);
       case 'request':
         return await requestCommand(rest, io);
+      case 'status':
+        return await statusCommand(rest, io);
       default:
         io.err(`infra-hub: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
         return EXIT_USAGE;
