@@ -24,7 +24,7 @@ export const systemParsers: readonly ParserDef[] = [
   { name: 'ip-addr', input: 'the output of ip -j addr', parse: parseIpAddr },
   {
     name: 'smartctl',
-    input: 'the output of smartctl -j -a /dev/X (smartmontools 7.0+ JSON; result includes a health verdict)',
+    input: 'the output of smartctl -j -a /dev/X (JSON, smartmontools 7.0+) or smartctl -a /dev/X (text, older ones); result includes a health verdict',
     parse: (text) => {
       const report = parseSmartctl(text);
       return { ...report, health: smartHealth(report) };

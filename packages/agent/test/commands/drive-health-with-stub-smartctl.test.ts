@@ -14,7 +14,7 @@ import { newNonce } from '../../src/parse/sections.js';
 import { fixturePath, requireOnHost, runScript } from '../system-test-support.js';
 
 interface StubAnswer {
-  /** Fixture in fixtures/smartctl, or literal text when it does not end in .json. */
+  /** Fixture in fixtures/smartctl, or literal text when it does not end in .json or .txt. */
   output: string;
   exitStatus: number;
 }
@@ -29,18 +29,25 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A folder holding an executable `smartctl` that answers per device name. */
-function stubSmartctl(answers: Record<string, StubAnswer>, fallback: StubAnswer): { binDir: string; logFile: string } {
+/**
+ * A folder holding an executable `smartctl` that answers per device name.
+ * `-j --version` (the script's probe for JSON support) answers like smartctl
+ * 7.x, or like 6.x (UNRECOGNIZED OPTION, exit 1) with `json: false`; the probe
+ * is not logged.
+ */
+function stubSmartctl(answers: Record<string, StubAnswer>, fallback: StubAnswer, options: { json?: boolean } = {}): { binDir: string; logFile: string } {
   const binDir = mkdtempSync(path.join(tmp, 'bin-'));
   const logFile = path.join(binDir, 'calls.log');
   const arm = (a: StubAnswer): string => {
     // cat by absolute path: some tests run the script with an empty PATH.
-    const print = a.output.endsWith('.json') ? `'${CAT}' '${fixturePath('smartctl', a.output)}'` : `printf '%s\\n' '${a.output}'`;
+    const print = /\.(?:json|txt)$/.test(a.output) ? `'${CAT}' '${fixturePath('smartctl', a.output)}'` : `printf '%s\\n' '${a.output}'`;
     return `${print}; exit ${a.exitStatus}`;
   };
   const cases = Object.entries(answers).map(([dev, a]) => `  ${dev}) ${arm(a)} ;;`).join('\n');
+  const probe = options.json === false ? `printf '%s\\n' '=======> UNRECOGNIZED OPTION: j'; exit 1` : `printf '%s\\n' 'smartctl 7.2 2020-12-30 r5155'; exit 0`;
   const script = [
     '#!/bin/sh',
+    `case " $* " in *" --version "*) ${probe} ;; esac`,
     `echo "$*" >> '${logFile}'`,
     'for a in "$@"; do dev=$a; done',
     'case ${dev##*/} in',
@@ -132,9 +139,38 @@ describe('drive_health', () => {
     expect(byName.get('sda')).toMatchObject({ rotational: true, powerOnHours: 31012 });
     expect(byName.get('sde')).toMatchObject({ model: 'SanDisk Ultra Fit', capacityBytes: 30752636928 });
     expect(byName.get('sdd')!.smartReason).toMatch(/Unknown USB bridge/);
-    expect(byName.get('hda')!.smartReason).toMatch(/too old for JSON/);
+    expect(byName.get('hda')!.smartReason).toMatch(/could not be read.*neither smartctl JSON nor smartctl text/);
     expect(byName.get('mmcblk0')).toMatchObject({ smartReason: 'smartctl printed nothing (exit status 2)', exitStatus: 2, exitFlags: ['deviceOpenFailed'] });
     expect(readFileSync(logFile, 'utf8').trim().split('\n')).toHaveLength(11);
+  });
+
+  it('reads smartctl 6.x, which has no -j, through its text output', () => {
+    const sysBlock = fakeSysBlock(['sda', 'sdb', 'sdc', 'sdd', 'nvme0n1']);
+    const { binDir, logFile } = stubSmartctl(
+      {
+        sda: { output: 'sata-hdd-healthy-6.6.txt', exitStatus: 0 },
+        sdb: { output: 'sata-hdd-failing-6.6.txt', exitStatus: 88 },
+        sdc: { output: 'sata-hdd-standby-6.6.txt', exitStatus: 2 },
+        sdd: { output: 'sas-hdd-defects-6.6.txt', exitStatus: 0 },
+        nvme0n1: { output: 'nvme-healthy-6.6.txt', exitStatus: 0 },
+      },
+      { output: '', exitStatus: 2 },
+      { json: false },
+    );
+    const script = driveHealthScript({}, newNonce(), { sysBlockDir: sysBlock, smartctlFallbackPaths: [] });
+    const result = parse(runScript(script, { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` }).stdout);
+    expect(readFileSync(logFile, 'utf8').trim().split('\n')).toEqual(['-a -n standby /dev/nvme0n1', '-a -n standby /dev/sda', '-a -n standby /dev/sdb', '-a -n standby /dev/sdc', '-a -n standby /dev/sdd']);
+    expect(Object.fromEntries(result.disks.map((d) => [d.name, [d.smart, d.verdict]]))).toEqual({
+      nvme0n1: ['available', 'critical'], // critical warning 0x04: reliability degraded
+      sda: ['available', 'healthy'],
+      sdb: ['available', 'critical'],
+      sdc: ['standby', 'unknown'],
+      sdd: ['available', 'warning'],
+    });
+    const byName = new Map(result.disks.map((d) => [d.name, d]));
+    expect(byName.get('sdb')).toMatchObject({ smartPassed: false, exitStatus: 88, reallocatedSectors: 3960 });
+    expect(byName.get('sda')).toMatchObject({ model: 'WDC WD30EFRX-68EUZN0', powerOnHours: 38211, temperatureC: 33, exitStatus: 0 });
+    expect(result.verdict).toBe('critical');
   });
 
   it('reports every disk as unavailable, not as a failure, when smartctl is not installed', () => {
@@ -169,7 +205,7 @@ describe('drive_health', () => {
     const script = driveHealthScript({ standby: 'wake' }, newNonce(), { sysBlockDir: sysBlock, smartctlFallbackPaths: [] });
     runScript(script, { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` });
     expect(readFileSync(logFile, 'utf8').trim()).toBe('-j -a /dev/sda');
-    expect(driveHealthCommand.script({ sudo: 'yes' }, { nonce: newNonce() })).toContain('sudo -n "$smartctl_bin" -j -a -n standby');
+    expect(driveHealthCommand.script({ sudo: 'yes' }, { nonce: newNonce() })).toContain('sudo -n "$smartctl_bin" $smartctl_json -a -n standby');
     expect(driveHealthCommand.script({}, { nonce: newNonce() })).not.toContain('sudo');
   });
 

@@ -6,7 +6,8 @@
  * vd*, xvd*, nvme*n*, mmcblk*), so loop, ram, zram, sr, dm and md devices
  * are left out even where lsblk calls them "disk" (zram). Each disk gets a
  * section "disk" holding its name on the first line, then the JSON of
- * `smartctl -j -a`; the section keeps smartctl's exit status, a bitmask
+ * `smartctl -j -a` (or, for smartmontools older than 7.0, which has no
+ * `-j`, its text: parse/smartctl-text.ts); the section keeps smartctl's exit status, a bitmask
  * rather than a failure. lsblk adds model/serial/size/transport for disks
  * smartctl cannot read. With `standby: skip` (default) sleeping ATA disks
  * are not spun up (`-n standby`) and come out as unknown for that run.
@@ -95,9 +96,7 @@ function readDiskSection(section: Section, smartctlInstalled: boolean): { name: 
     return { name, report: report.exitStatus === null ? { ...report, exitStatus: section.exitCode, exitFlags: decodeSmartctlExitStatus(section.exitCode) } : report };
   } catch (err) {
     if (!isInfraError(err) || err.code !== 'PARSE_FAILED') throw err;
-    const why = /UNRECOGNIZED OPTION|unrecognized option|invalid option/.test(body)
-      ? 'smartctl is too old for JSON output (-j needs smartmontools 7.0+)'
-      : `smartctl output could not be read: ${err.message}`;
+    const why = `smartctl output could not be read: ${err.message}`;
     return { name, report: unreadable('unavailable', why, section.exitCode) };
   }
 }
@@ -136,7 +135,7 @@ export function driveHealthScript(
   const perDisk = sectionScript(
     nonce,
     'disk',
-    `printf '%s\\n' "$d"; if [ -n "$smartctl_bin" ]; then ${sudo}"$smartctl_bin" -j -a${standby} "/dev/$d"; else (exit 127); fi`,
+    `printf '%s\\n' "$d"; if [ -n "$smartctl_bin" ]; then ${sudo}"$smartctl_bin" $smartctl_json -a${standby} "/dev/$d"; else (exit 127); fi`,
   );
   return [
     sectionScript(nonce, 'lsblk', 'lsblk -J -b -d -o NAME,TYPE,SIZE,MODEL,SERIAL,ROTA,TRAN 2>/dev/null'),
@@ -145,6 +144,8 @@ export function driveHealthScript(
       ? ':'
       : `if [ -z "$smartctl_bin" ]; then for c in ${fallbacks}; do if [ -x "$c" ]; then smartctl_bin=$c; break; fi; done; fi`,
     sectionScript(nonce, 'smartctl-installed', '[ -n "$smartctl_bin" ]'),
+    // JSON where smartctl has it (smartmontools 7.0+), its text before that.
+    'smartctl_json=; if [ -n "$smartctl_bin" ] && "$smartctl_bin" -j --version >/dev/null 2>&1; then smartctl_json=-j; fi',
     `for p in ${shellQuote(options.sysBlockDir)}/*; do`,
     '  d=${p##*/}',
     '  case $d in',
@@ -157,7 +158,7 @@ export function driveHealthScript(
 
 export const driveHealthCommand: CommandSpec = {
   name: NAME,
-  description: 'SMART health of every disk (smartctl -j -a): temperature, hours, bad sectors, NVMe wear, verdict',
+  description: 'SMART health of every disk (smartctl -j -a; text before smartmontools 7.0): temperature, hours, bad sectors, NVMe wear, verdict',
   params: {
     standby: {
       type: 'enum',
