@@ -8,3 +8,4 @@ export * from './process/shutdown-on-signals.js';
 export * from './pre-encoded.js';
 export * from './decode-keeping-raw.js';
 export * from './text-order.js';
+export * as storedRow from './stored-row.js';
