@@ -12,33 +12,24 @@ import { encode } from '@infrastructor/shared';
 
 const U16_MAX = 0xffff;
 
-function mapHeader(size: number): Buffer {
-  if (size <= 15) return Buffer.from([0x80 | size]);
-  if (size <= U16_MAX) {
-    const b = Buffer.alloc(3);
-    b[0] = 0xde;
-    b.writeUInt16BE(size, 1);
-    return b;
-  }
-  const b = Buffer.alloc(5);
-  b[0] = 0xdf;
-  b.writeUInt32BE(size, 1);
+/** A MessagePack container header: the fix form below 16 items, else the 16- or 32-bit one. */
+function containerHeader(count: number, fix: number, with16: number, with32: number): Buffer {
+  if (count <= 15) return Buffer.from([fix | count]);
+  const wide = count > U16_MAX;
+  const b = Buffer.alloc(wide ? 5 : 3);
+  b[0] = wide ? with32 : with16;
+  if (wide) b.writeUInt32BE(count, 1);
+  else b.writeUInt16BE(count, 1);
   return b;
+}
+
+function mapHeader(size: number): Buffer {
+  return containerHeader(size, 0x80, 0xde, 0xdf);
 }
 
 /** MessagePack array header for `count` items (fixarray, array16 or array32). */
 export function arrayHeader(count: number): Buffer {
-  if (count <= 15) return Buffer.from([0x90 | count]);
-  if (count <= U16_MAX) {
-    const b = Buffer.alloc(3);
-    b[0] = 0xdc;
-    b.writeUInt16BE(count, 1);
-    return b;
-  }
-  const b = Buffer.alloc(5);
-  b[0] = 0xdd;
-  b.writeUInt32BE(count, 1);
-  return b;
+  return containerHeader(count, 0x90, 0xdc, 0xdd);
 }
 
 export function buildListFrame(head: Readonly<Record<string, unknown>>, listKey: string, items: readonly Uint8Array[]): Buffer {
