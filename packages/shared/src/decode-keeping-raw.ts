@@ -13,6 +13,7 @@
 import { decode } from './codec.js';
 import { InfraError } from './errors.js';
 import { PreEncoded } from './pre-encoded.js';
+import { mapHeader } from './prepend-map-entries.js';
 
 function malformed(message: string, bytes: Uint8Array): InfraError {
   return new InfraError('DECODE_FAILED', `malformed MessagePack: ${message}`, { details: { reason: 'msgpack', byteLength: bytes.byteLength } });
@@ -165,16 +166,10 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export function decodeKeepingRaw(bytes: Uint8Array, keep: ReadonlySet<string>): unknown {
   if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) return decode(bytes);
   const b = asBuffer(bytes);
-  const t = b[0] as number;
-  let count: number;
-  let pos: number;
-  if (t >= 0x80 && t < 0x90) {
-    count = t & 0x0f;
-    pos = 1;
-  } else if (t === 0xde && b.length >= 3) {
-    count = be(b, 1, 2);
-    pos = 3;
-  } else return decode(b);
+  const header = mapHeader(b);
+  if (header === undefined) return decode(b);
+  const count = header.count;
+  let pos = header.bodyOffset;
   const out: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     if (pos >= b.length) return decode(b);

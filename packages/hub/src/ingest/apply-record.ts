@@ -6,8 +6,11 @@
  *
  * A result's `data` (the parsed output: most of its bytes) is checked to be
  * well-formed MessagePack but not built as objects: its bytes go as they
- * are into the retained state and the event (decodeKeepingRaw, PreEncoded),
- * and the event data is encoded once for both.
+ * are into the retained state and the event (decodeKeepingRaw, PreEncoded).
+ * A result's, audit's or change's event data is the agent's payload behind
+ * `agentId` and `site` when it holds exactly the validated fields
+ * (event-data.ts), else encoded once from the validated entry; the same
+ * bytes go to the retained state and the event.
  */
 import {
   decode,
@@ -26,6 +29,7 @@ import type { RecordOrigin, GapRow } from '../store/record-writes.js';
 import type { RecordWrites } from '../store/record-writes.js';
 import type { LatestPerBatch } from './latest-per-batch.js';
 import { auditEvent, changeEvent, gapEvent, resultEvent } from './record-events.js';
+import { eventDataBytes } from './event-data.js';
 
 export type RecordOutcome =
   | { status: 'applied'; kind: WireRecord['kind']; event: HubEventInput; collected?: { host: string; command: string; atMs: number } }
@@ -77,7 +81,7 @@ function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord,
       const r = parseResultEntry(body);
       checkNames(r.host, r.command);
       const event = resultEvent(origin, r);
-      event.encodedData = encode(event.data);
+      event.encodedData = eventDataBytes(origin, record.payload, body, r) ?? encode(event.data);
       if (!deps.latest.offer(event.topic, origin.site, r.collectedAtMs, event.encodedData)) return { status: 'superseded' };
       return { status: 'applied', kind: 'result', event, collected: { host: r.host, command: r.command, atMs: r.collectedAtMs } };
     }
@@ -85,13 +89,19 @@ function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord,
       const a = parseAuditEntry(body);
       checkNames(a.host, a.command);
       deps.records.insertAudit(origin, a, nowMs);
-      return { status: 'applied', kind: 'audit', event: auditEvent(origin, a) };
+      const event = auditEvent(origin, a);
+      const encodedData = eventDataBytes(origin, record.payload, body, a);
+      if (encodedData !== undefined) event.encodedData = encodedData;
+      return { status: 'applied', kind: 'audit', event };
     }
     case 'change': {
       const c = parseChangeEntry(body);
       checkNames(c.host, c.command);
       deps.records.insertChange(origin, c, nowMs);
-      return { status: 'applied', kind: 'change', event: changeEvent(origin, c) };
+      const event = changeEvent(origin, c);
+      const encodedData = eventDataBytes(origin, record.payload, body, c);
+      if (encodedData !== undefined) event.encodedData = encodedData;
+      return { status: 'applied', kind: 'change', event };
     }
     case 'gap': {
       const g = parseGapPayload(body);
