@@ -1,18 +1,18 @@
 // `npm start`: install, build, then run a hub and an agent on this machine,
 // the agent monitoring this machine (transport: local), and a live feed of
 // what arrives at the hub in this terminal. Everything it writes stays under
-// .state/quickstart/ (configs, tokens, databases, the daemons' logs).
-// Ctrl-C stops all three cleanly.
+// .state/quickstart/ (configs, tokens, databases, the daemons' logs;
+// INFRA_QUICKSTART_DIR puts them elsewhere). Ctrl-C stops all three cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ensureBuilt, log, root } from './toolchain.mjs';
 
 ensureBuilt();
 
-const stateDir = join(root, '.state', 'quickstart');
+const stateDir = process.env.INFRA_QUICKSTART_DIR ? resolve(process.env.INFRA_QUICKSTART_DIR) : join(root, '.state', 'quickstart');
 mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 const port = Number(process.env.INFRA_QUICKSTART_PORT ?? 7400);
 
@@ -171,7 +171,8 @@ agent.exited.then((e) => {
 });
 
 log(`hub on ws://127.0.0.1:${port}, agent for site "quickstart"; logs in ${stateDir}/{hub,agent}.log`);
-log(`on-demand: node packages/hub/bin/infra-hub.js request --url ws://127.0.0.1:${port} --token $(node -p "require('./.state/quickstart/tokens.json').operator") quickstart this-machine uptime`);
+const tokensShown = relative(process.cwd(), tokensPath).startsWith('..') ? tokensPath : `./${relative(process.cwd(), tokensPath)}`;
+log(`on-demand: node packages/hub/bin/infra-hub.js request --url ws://127.0.0.1:${port} --token $(node -p "require('${tokensShown}').operator") quickstart this-machine uptime`);
 log('live feed below; Ctrl-C stops everything');
 
 const watch = spawn(
