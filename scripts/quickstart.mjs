@@ -142,7 +142,8 @@ async function stopAll(code, { graceMs = 0 } = {}) {
   stopping = true;
   const all = Promise.all(children.map((c) => c.exited));
   if (graceMs > 0) await Promise.race([all, new Promise((r) => setTimeout(r, graceMs))]);
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
+  // The feed first (it would only retry against a stopped hub), then the daemons.
+  for (const c of [...children].reverse()) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGTERM');
   await all;
   process.exit(code);
 }
@@ -180,4 +181,6 @@ const watch = spawn(
   [join(root, 'packages/hub/bin/infra-hub.js'), 'watch', '--url', `ws://127.0.0.1:${port}`, 'site/#', 'agents', 'changes'],
   { cwd: root, stdio: 'inherit', env: { ...process.env, INFRA_HUB_TOKEN: tokens.operator } },
 );
+const watchExited = new Promise((resolve) => watch.on('exit', (code, signal) => resolve({ name: 'watch', code, signal })));
+children.push({ name: 'watch', child: watch, exited: watchExited, logPath: '' });
 watch.on('exit', () => void stopAll(0, { graceMs: 5000 }));

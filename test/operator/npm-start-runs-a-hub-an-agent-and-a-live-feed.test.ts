@@ -3,11 +3,11 @@
 // script can ask the hub for fresh data with the operator token it wrote;
 // SIGTERM stops all of it with status 0. Run in a temp state dir on a free
 // port (INFRA_QUICKSTART_DIR, INFRA_QUICKSTART_PORT).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startProcess, type ManagedProcess } from '../harness/processes.js';
+import { eventually, freePort, startProcess, type ManagedProcess } from '../harness/processes.js';
 import { ensureBuilt, hubCli, REPO_ROOT } from './operator-support.js';
 
 let quickstart: ManagedProcess | undefined;
@@ -18,6 +18,22 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
+
+/** Pids of processes whose command line has every one of `parts` (from /proc). */
+function pidsWith(...parts: string[]): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (parts.every((p) => cmdline.includes(p))) pids.push(Number(name));
+  }
+  return pids;
+}
 
 describe('npm start', () => {
   it('runs a hub and an agent, shows results live, answers a request, and stops on SIGTERM', async () => {
@@ -46,8 +62,12 @@ describe('npm start', () => {
 
     // Everything it wrote is in the state dir; SIGTERM stops the hub, the agent and the feed.
     expect(readFileSync(join(dir, 'hub.log'), 'utf8')).toContain('hub_listening');
+    const feedProcess = ['infra-hub.js', 'watch', `ws://127.0.0.1:${port}`];
+    expect(pidsWith(...feedProcess)).toHaveLength(1);
     expect(await quickstart.stop()).toBe(0);
     quickstart = undefined;
+    // Nothing is left running: the feed would otherwise retry against the stopped hub for ever.
+    await eventually(() => pidsWith(...feedProcess).length === 0, 10_000, 'the live feed process to exit');
     const hubLog = readFileSync(join(dir, 'hub.log'), 'utf8');
     const agentLog = readFileSync(join(dir, 'agent.log'), 'utf8');
     expect(hubLog).toContain('"event":"hub_stopped"');
