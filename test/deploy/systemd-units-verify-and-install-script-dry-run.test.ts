@@ -132,8 +132,8 @@ describe.each(UNITS)('$file', (unit) => {
     expect(value(d, 'RestartPreventExitStatus')).toBe('2');
     expect(value(d, 'KillSignal')).toBe('SIGTERM');
     expect(value(d, 'WantedBy')).toBe('multi-user.target');
-    // The hub reloads tokens and its certificate on SIGHUP; the agent reads its config once.
-    expect(value(d, 'ExecReload')).toBe(unit.name === 'infra-hub' ? '/bin/kill -HUP $MAINPID' : undefined);
+    // Both reload their configuration on SIGHUP (systemctl reload).
+    expect(value(d, 'ExecReload')).toBe('/bin/kill -HUP $MAINPID');
   });
 
   it('gives the daemon longer to stop than its own shutdown deadline', () => {

@@ -18,6 +18,8 @@ export interface ManagedProcess {
   kill9(): Promise<void>;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Send a signal (SIGHUP: reload) without waiting. */
+  signal(signal: NodeJS.Signals): void;
   /** Resolves when the output matches (or rejects after timeoutMs with the output). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
@@ -48,6 +50,9 @@ export function startProcess(name: string, bin: string, args: readonly string[],
     async stop() {
       if (!exited) child.kill('SIGTERM');
       return exit;
+    },
+    signal(signal) {
+      if (!exited) child.kill(signal);
     },
     async waitFor(pattern, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

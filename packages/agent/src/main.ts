@@ -35,6 +35,9 @@ import { LinkStateStore } from './store/link-state-store.js';
 import { HubLink } from './stream/hub-link.js';
 import { jobInfos } from './stream/job-intervals.js';
 import { nodeTimers, type SocketFactory } from './stream/link-ports.js';
+import { readHubCredentials } from './stream/hub-credentials.js';
+import { configChanges } from './config/config-changes.js';
+import { AgentRunner, type RunningAgent } from './lifecycle/agent-runner.js';
 
 const VERSION = '0.1.0';
 const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
@@ -245,8 +248,40 @@ function requireConfigPath(values: Record<string, unknown>): string {
 
 async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
   const { values } = args(rest, { config: { type: 'string', short: 'c' } }, false);
-  const config = loadConfigFile(requireConfigPath(values));
+  const configPath = requireConfigPath(values);
+  const config = loadConfigFile(configPath);
   const logger = createLogger({ level: config.log.level, pretty: io.isTty });
+  const runner = await AgentRunner.start(config, {
+    start: (c) => startAgent(c, logger),
+    // A reload is refused (the running agent untouched) unless the file and the token/CA files it names can be used.
+    load: () => {
+      const next = loadConfigFile(configPath);
+      if (next.hub) readHubCredentials(next.hub);
+      return next;
+    },
+    changes: configChanges,
+    logger,
+  });
+  // A daemon runs until it is told to stop, even with nothing scheduled and
+  // no hub (maintenance timers do not hold the event loop open by themselves).
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  const onHangup = (): void => {
+    logger.info({ event: 'signal_received', signal: 'SIGHUP' }, 'received SIGHUP: reloading the configuration');
+    void runner.reload();
+  };
+  process.on('SIGHUP', onHangup);
+  const outcome = await Promise.race([
+    shutdownOnSignals({ process, logger, shutdown: () => runner.shutdown(), force: () => runner.force() }),
+    runner.failed.then(() => 'failed' as const),
+  ]);
+  process.off('SIGHUP', onHangup);
+  clearInterval(keepAlive);
+  return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Compose an agent and start what runs on its own: maintenance, the hub link, schedules. */
+async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  logger.level = config.log.level;
   const agent = composeAgent(config, logger);
   logger.info(
     { event: 'agent_started', site: config.site, hosts: config.hosts.length, database: config.storage.path, epoch: agent.store.epoch, version: VERSION },
@@ -269,20 +304,13 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
   } else {
     logger.warn({ event: 'schedules_disabled' }, 'schedule.enabled is false: nothing runs on schedule');
   }
-  // A daemon runs until it is told to stop, even with nothing scheduled and
-  // no hub (maintenance timers do not hold the event loop open by themselves).
-  const keepAlive = setInterval(() => undefined, 2 ** 30);
-  const outcome = await shutdownOnSignals({
-    process,
-    logger,
+  return {
     shutdown: () => agent.shutdown(),
     force: () => {
       agent.link?.destroy();
       agent.pool.destroy();
     },
-  });
-  clearInterval(keepAlive);
-  return outcome === 'stopped' ? EXIT_OK : EXIT_FAILED;
+  };
 }
 
 async function collectOnce(rest: readonly string[], io: Io): Promise<number> {

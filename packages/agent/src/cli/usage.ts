@@ -1,7 +1,8 @@
 export const USAGE = `infra-agent — collect from a site's hosts over SSH into SQLite
 
 Usage:
-  infra-agent run --config FILE            run the daemon (schedules, collection, storage)
+  infra-agent run --config FILE            run the daemon (schedules, collection, storage);
+                                           SIGHUP reloads the file, SIGTERM stops
   infra-agent collect --config FILE HOST COMMAND [--param k=v]... [--force] [--json]
                                            one collection through the same service
                                            (cache, audit, storage) and print the result
