@@ -52,6 +52,8 @@ export class AgentRunner<C> {
   readonly #o: AgentRunnerOptions<C>;
   #config: C;
   #agent: RunningAgent | undefined;
+  /** The agent a reload or shutdown is stopping (what `force()` must reach too). */
+  #draining: RunningAgent | undefined;
   /** The last queued operation; each starts when the one before it has settled. */
   #tail: Promise<unknown> = Promise.resolve();
   /** A reload queued and not started yet: later requests join it. */
@@ -95,13 +97,25 @@ export class AgentRunner<C> {
     this.#stopping ??= this.#tail.then(async () => {
       const agent = this.#agent;
       this.#agent = undefined;
-      await agent?.shutdown();
+      await this.#drain(agent);
     });
     return this.#stopping;
   }
 
+  /** Drop connections now: of the running agent and of one being stopped. */
   force(): void {
+    this.#draining?.force();
     this.#agent?.force();
+  }
+
+  async #drain(agent: RunningAgent | undefined): Promise<void> {
+    if (agent === undefined) return;
+    this.#draining = agent;
+    try {
+      await agent.shutdown();
+    } finally {
+      this.#draining = undefined;
+    }
   }
 
   async #reloadNow(): Promise<ReloadOutcome> {
@@ -122,7 +136,7 @@ export class AgentRunner<C> {
     );
     const old = this.#agent;
     this.#agent = undefined;
-    await old.shutdown();
+    await this.#drain(old);
     try {
       this.#agent = await this.#o.start(next);
       this.#config = next;

@@ -113,12 +113,15 @@ describe('reloading the agent', () => {
     expect(second).toBe(third);
     const stopped = runner.shutdown();
     expect(runner.shutdown()).toBe(stopped);
+    // A second SIGTERM meanwhile reaches the agent being stopped.
+    runner.force();
+    expect(h.steps).toContain('force a');
     release();
     expect(await first).toBe('reloaded');
     // Queued before the shutdown was asked for, it starts after it: nothing is reloaded.
     expect(await second).toBe('stopping');
     await stopped;
-    expect(h.steps).toEqual(['start a', 'shutdown a', 'start b', 'shutdown b']);
+    expect(h.steps).toEqual(['start a', 'shutdown a', 'force a', 'start b', 'shutdown b']);
     expect(runner.running).toBe(false);
     expect(await runner.reload()).toBe('stopping');
   });
