@@ -251,6 +251,12 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
   const configPath = requireConfigPath(values);
   const config = loadConfigFile(configPath);
   const logger = createLogger({ level: config.log.level, pretty: io.isTty });
+  // A SIGHUP while the agent starts (node would exit on it) is kept for after.
+  let earlyHangup = false;
+  const onEarlyHangup = (): void => {
+    earlyHangup = true;
+  };
+  process.on('SIGHUP', onEarlyHangup);
   const runner = await AgentRunner.start(config, {
     start: (c) => startAgent(c, logger),
     // A reload is refused (the running agent untouched) unless the file and the token/CA files it names can be used.
@@ -261,7 +267,7 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
     },
     changes: configChanges,
     logger,
-  });
+  }).finally(() => process.off('SIGHUP', onEarlyHangup));
   // A daemon runs until it is told to stop, even with nothing scheduled and
   // no hub (maintenance timers do not hold the event loop open by themselves).
   const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -270,6 +276,7 @@ async function runDaemon(rest: readonly string[], io: Io): Promise<number> {
     void runner.reload();
   };
   process.on('SIGHUP', onHangup);
+  if (earlyHangup) onHangup();
   const outcome = await Promise.race([
     shutdownOnSignals({ process, logger, shutdown: () => runner.shutdown(), force: () => runner.force() }),
     runner.failed.then(() => 'failed' as const),
