@@ -88,7 +88,11 @@ export class AgentRunner<C> {
       return this.#reloadNow();
     });
     this.#queued = run;
-    this.#tail = run;
+    // The next operation waits for this one however it ends.
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -136,7 +140,12 @@ export class AgentRunner<C> {
     );
     const old = this.#agent;
     this.#agent = undefined;
-    await this.#drain(old);
+    try {
+      await this.#drain(old);
+    } catch (err) {
+      // Whatever it left open is closed by now or never will be: go on with the new one.
+      logger.error({ event: 'shutdown_failed', err }, 'the running agent did not shut down cleanly for the reload');
+    }
     try {
       this.#agent = await this.#o.start(next);
       this.#config = next;

@@ -20,6 +20,8 @@ function harness(first: Conf) {
   let gate: Promise<void> = Promise.resolve();
   /** Configurations whose start() rejects. */
   const broken = new Set<string>();
+  /** Configurations whose shutdown() rejects. */
+  const badShutdown = new Set<string>();
   const start = async (c: Conf): Promise<RunningAgent> => {
     steps.push(`start ${c.name}`);
     if (broken.has(c.name)) throw new InfraError('STORE_OPEN_FAILED', `cannot open ${c.name}`);
@@ -27,6 +29,7 @@ function harness(first: Conf) {
       shutdown: async () => {
         steps.push(`shutdown ${c.name}`);
         await gate;
+        if (badShutdown.has(c.name)) throw new Error(`${c.name}: database close failed`);
       },
       force: () => steps.push(`force ${c.name}`),
     };
@@ -46,6 +49,7 @@ function harness(first: Conf) {
     events: () => lines.map((l) => l['event']),
     setFile: (c: Conf | Error) => (file = c),
     breakStart: (name: string) => broken.add(name),
+    failShutdown: (name: string) => badShutdown.add(name),
     /** Shutdowns wait until the returned function is called. */
     holdShutdowns: () => {
       let open!: () => void;
@@ -99,6 +103,19 @@ describe('reloading the agent', () => {
     expect(runner.running).toBe(false);
     expect(h.events()).toContain('config_reload_no_agent');
     await runner.shutdown(); // nothing to stop: fine
+  });
+
+  it('a shutdown that fails during a reload is logged and the new agent starts; later operations still run', async () => {
+    const h = harness({ name: 'a' });
+    const runner = await h.run();
+    h.setFile({ name: 'b' });
+    h.failShutdown('a');
+    expect(await runner.reload()).toBe('reloaded');
+    expect(h.events()).toContain('shutdown_failed');
+    h.setFile({ name: 'c' });
+    expect(await runner.reload()).toBe('reloaded');
+    await runner.shutdown();
+    expect(h.steps).toEqual(['start a', 'shutdown a', 'start b', 'shutdown b', 'start c', 'shutdown c']);
   });
 
   it('reloads asked for during a reload make one more, and shutdown waits for the reload, then stops the new agent', async () => {
