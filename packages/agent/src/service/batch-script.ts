@@ -1,8 +1,11 @@
 /**
  * Several commands of one host in ONE exec channel (scheduled runs that
  * fall due together). Each command runs in its own subshell — so an `exit`,
- * `cd`, `set` or variable of one command cannot touch the next — between
- * markers written to BOTH stdout and stderr:
+ * `cd`, `set` or variable of one command cannot touch the next — unless it
+ * is one plain external command (`cat /proc/loadavg`: a program and literal
+ * words), which cannot touch the shell that starts it and so runs without
+ * one: a fork less on the host per command. Each sits between markers
+ * written to BOTH stdout and stderr:
  *
  *   @@INFRA:<nonce>:BEGIN c3
  *   <exactly what the command printed>
@@ -26,6 +29,26 @@ export function batchSectionName(index: number): string {
   return `c${index}`;
 }
 
+/**
+ * Shell builtins (dash, bash) that can change the shell running them: a
+ * command starting with one of these always gets its subshell.
+ */
+const SHELL_CHANGING = new Set([
+  '.', 'alias', 'bg', 'break', 'builtin', 'cd', 'command', 'continue', 'declare', 'dirs', 'disown', 'enable', 'eval', 'exec', 'exit',
+  'export', 'fg', 'getopts', 'hash', 'jobs', 'let', 'local', 'logout', 'popd', 'pushd', 'read', 'readonly', 'return', 'set', 'shift',
+  'shopt', 'source', 'suspend', 'trap', 'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+]);
+
+/**
+ * One command and literal words — unquoted words of safe characters or
+ * single-quoted strings; no expansion, redirection, list, pipe or
+ * assignment — whose first word is not a builtin that changes the shell.
+ */
+export function isPlainCommand(script: string): boolean {
+  const m = /^[ \t]*([A-Za-z0-9_./-]+)((?:[ \t]+(?:'[^']*'|[A-Za-z0-9_./=:,@%+-]+))*)[ \t]*\n?$/.exec(script);
+  return m !== null && !SHELL_CHANGING.has(m[1] as string);
+}
+
 /** The shell text for one command of a batch. `nonce` must be hex. */
 export function batchSectionScript(nonce: string, name: string, script: string): string {
   if (!/^[0-9a-f]+$/.test(nonce)) throw new TypeError('bad nonce');
@@ -34,9 +57,7 @@ export function batchSectionScript(nonce: string, name: string, script: string):
   const end = `'\\n@@INFRA:${nonce}:END ${name} %d\\n'`;
   return [
     `printf '%s\\n' ${begin}; printf '%s\\n' ${begin} >&2`,
-    '(',
-    script,
-    ')',
+    ...(isPlainCommand(script) ? [script.trim()] : ['(', script, ')']),
     `infra_rc=$?; printf ${end} "$infra_rc"; printf ${end} "$infra_rc" >&2`,
   ].join('\n');
 }
