@@ -75,6 +75,12 @@ export function applyRecord(deps: ApplyDeps, origin: RecordOrigin, record: WireR
   }
 }
 
+/** An applied audit or change: its event, with the event data as bytes (event-data.ts). */
+function applied(kind: 'audit' | 'change', event: HubEventInput, origin: RecordOrigin, record: WireRecord, body: unknown, validated: object): RecordOutcome {
+  event.encodedData = eventDataBytes(origin, record.payload, body, validated) ?? encode(event.data);
+  return { status: 'applied', kind, event };
+}
+
 function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord, body: unknown, nowMs: number): RecordOutcome {
   switch (record.kind) {
     case 'result': {
@@ -89,19 +95,13 @@ function applyDecoded(deps: ApplyDeps, origin: RecordOrigin, record: WireRecord,
       const a = parseAuditEntry(body);
       checkNames(a.host, a.command);
       deps.records.insertAudit(origin, a, nowMs);
-      const event = auditEvent(origin, a);
-      const encodedData = eventDataBytes(origin, record.payload, body, a);
-      if (encodedData !== undefined) event.encodedData = encodedData;
-      return { status: 'applied', kind: 'audit', event };
+      return applied('audit', auditEvent(origin, a), origin, record, body, a);
     }
     case 'change': {
       const c = parseChangeEntry(body);
       checkNames(c.host, c.command);
       deps.records.insertChange(origin, c, nowMs);
-      const event = changeEvent(origin, c);
-      const encodedData = eventDataBytes(origin, record.payload, body, c);
-      if (encodedData !== undefined) event.encodedData = encodedData;
-      return { status: 'applied', kind: 'change', event };
+      return applied('change', changeEvent(origin, c), origin, record, body, c);
     }
     case 'gap': {
       const g = parseGapPayload(body);
