@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   // storage
   STORE_OPEN_FAILED: { retryable: false, summary: 'the database could not be opened' },
   STORE_MIGRATION_FAILED: { retryable: false, summary: 'a schema migration failed' },
+  STORE_WRITE_FAILED: { retryable: false, summary: 'a write to the database failed (disk full, read-only, I/O error, …); the message says which' },
 
   // wire protocol, hub and subscribers
   FRAME_INVALID: { retryable: false, summary: 'a frame failed to decode or validate' },

@@ -8,5 +8,6 @@ export * from './process/shutdown-on-signals.js';
 export * from './pre-encoded.js';
 export * from './decode-keeping-raw.js';
 export * from './prepend-map-entries.js';
+export * from './store-write-error.js';
 export * from './text-order.js';
 export * as storedRow from './stored-row.js';

@@ -3,7 +3,9 @@
  * transaction: the result (latest + history) and its outbox record, the
  * file-hash updates and one outbox record per change event, the audit row
  * and its outbox record, then runs the outbox cap pass. Any failure rolls
- * all of it back: nothing is half-written and no seq is consumed.
+ * all of it back: nothing is half-written and no seq is consumed. SQLite
+ * refusing the write (disk full, read-only, I/O error) is STORE_WRITE_FAILED
+ * naming the file and the reason.
  *
  * Seq order inside one collection: result, changes (by the given order),
  * audit, then a gap record if the cap pass dropped anything.
@@ -11,7 +13,7 @@
  * Structurally a `CollectionSink` (service/collection-types.ts).
  */
 import type Database from 'better-sqlite3';
-import { encode, InfraError, maxRecordBytes } from '@infrastructor/shared';
+import { encode, InfraError, maxRecordBytes, storeWriteError } from '@infrastructor/shared';
 import type { AuditStore } from './audit-store.js';
 import { normalizeAudit } from './audit-store.js';
 import type { FileHashesStore } from './file-hashes-store.js';
@@ -85,7 +87,11 @@ export class CollectionStore {
     this.#assertOpen();
     // Validate and encode before the transaction: it then only does SQLite work.
     const prepared = prepare(write, this.#maxResultBytes);
-    return this.#write(prepared);
+    try {
+      return this.#write(prepared);
+    } catch (err) {
+      throw storeWriteError(err, this.#o.db.name);
+    }
   }
 
   /**
@@ -96,7 +102,11 @@ export class CollectionStore {
   recordMany(writes: readonly CollectionWrite[]): RecordedSeqs[] {
     this.#assertOpen();
     const prepared = writes.map((w) => prepare(w, this.#maxResultBytes));
-    return this.#writeMany(prepared);
+    try {
+      return this.#writeMany(prepared);
+    } catch (err) {
+      throw storeWriteError(err, this.#o.db.name);
+    }
   }
 
   /** Alias of `record`. */

@@ -78,6 +78,7 @@ const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
   EPOCH_INVALID: CLOSE_CODES.EPOCH_INVALID,
   HUB_SHUTTING_DOWN: CLOSE_CODES.HUB_SHUTTING_DOWN,
   INTERNAL: 1011,
+  STORE_WRITE_FAILED: 1011,
 };
 
 export class AgentSession {
@@ -271,7 +272,9 @@ export class AgentSession {
       );
     } catch (err) {
       if (err instanceof InfraError && err.code === 'FRAME_INVALID') return this.#fail('FRAME_INVALID', err.message);
-      return this.#fail('INTERNAL', `could not apply a records batch: ${toInfraError(err).message}`, { err });
+      // Nothing of the batch is applied or acked: the agent sends it again after reconnecting.
+      const e = toInfraError(err);
+      return this.#fail(e.code === 'STORE_WRITE_FAILED' ? e.code : 'INTERNAL', `could not apply a records batch: ${e.message}`, { err });
     }
     if (result.action === 'resend') this.#waiting = result.state;
     else if (result.action === 'applied') this.#waiting = null;

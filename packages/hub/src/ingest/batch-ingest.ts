@@ -8,7 +8,7 @@
  * the fsync runs off the event loop and is shared by the batches committed
  * meanwhile).
  */
-import type { AgentRecords } from '@infrastructor/shared';
+import { storeWriteError, type AgentRecords } from '@infrastructor/shared';
 import type { HubEventInput } from '../ports.js';
 import type { HubStore } from '../store/hub-store.js';
 import type { GapRow } from '../store/record-writes.js';
@@ -64,7 +64,7 @@ export class BatchIngest {
   /** Throws FRAME_INVALID (before writing anything) when the seqs are out of order. */
   ingest(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
     checkBatchOrder(batch.afterSeq, batch.records);
-    const result = this.#run(ctx, batch, waiting, nowMs);
+    const result = this.#apply(ctx, batch, waiting, nowMs);
     this.#afterCommit?.(result);
     return result;
   }
@@ -84,12 +84,21 @@ export class BatchIngest {
     onDurable: (result: IngestResult, err: Error | undefined) => void,
   ): IngestResult {
     checkBatchOrder(batch.afterSeq, batch.records);
-    const result = this.#durable.run(() => this.#run(ctx, batch, waiting, nowMs));
+    const result = this.#durable.run(() => this.#apply(ctx, batch, waiting, nowMs));
     this.#durable.afterDurable((err) => {
       if (err === undefined) this.#afterCommit?.(result);
       onDurable(result, err);
     });
     return result;
+  }
+
+  /** The transaction; SQLite refusing it (disk full, read-only, …) is STORE_WRITE_FAILED naming the file. */
+  #apply(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
+    try {
+      return this.#run(ctx, batch, waiting, nowMs);
+    } catch (err) {
+      throw storeWriteError(err, this.#store.db.name);
+    }
   }
 
   #inTransaction(ctx: IngestContext, batch: AgentRecords, waiting: ResendState | null, nowMs: number): IngestResult {
