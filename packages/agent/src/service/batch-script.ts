@@ -30,13 +30,14 @@ export function batchSectionName(index: number): string {
 }
 
 /**
- * Shell builtins (dash, bash) that can change the shell running them: a
- * command starting with one of these always gets its subshell.
+ * Shell builtins (dash, bash) that can change the shell running them (bash's
+ * `printf -v` sets a variable): a command starting with one of these always
+ * gets its subshell.
  */
 const SHELL_CHANGING = new Set([
   '.', 'alias', 'bg', 'break', 'builtin', 'cd', 'command', 'continue', 'declare', 'dirs', 'disown', 'enable', 'eval', 'exec', 'exit',
-  'export', 'fg', 'getopts', 'hash', 'jobs', 'let', 'local', 'logout', 'popd', 'pushd', 'read', 'readonly', 'return', 'set', 'shift',
-  'shopt', 'source', 'suspend', 'trap', 'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+  'export', 'fg', 'getopts', 'hash', 'jobs', 'let', 'local', 'logout', 'mapfile', 'popd', 'printf', 'pushd', 'read', 'readarray',
+  'readonly', 'return', 'set', 'shift', 'shopt', 'source', 'suspend', 'trap', 'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
 ]);
 
 /**

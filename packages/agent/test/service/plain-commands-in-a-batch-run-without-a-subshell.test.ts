@@ -14,7 +14,6 @@ describe('isPlainCommand', () => {
     "  smartctl -a -j '/dev/disk/by-id/ata-WDC WD40EFRX'  ",
     'docker ps --format=json --no-trunc',
     'uname -a',
-    "printf '%s\\n' hello",
     '/usr/sbin/zpool status -p',
   ])('%j is plain', (script) => {
     expect(isPlainCommand(script)).toBe(true);
@@ -23,6 +22,8 @@ describe('isPlainCommand', () => {
   it.each([
     'cd /tmp',
     'exit 3',
+    'printf -v x hello',
+    'mapfile lines',
     'export A=1',
     'A=1',
     'A=1 env',
