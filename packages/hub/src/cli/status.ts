@@ -81,7 +81,16 @@ function readReport(value: unknown): { nowMs: number; agents: AgentLine[]; count
 }
 
 /** Counters worth an operator's eye when not zero. */
-const TROUBLE = ['auth_failed', 'record_invalid', 'hub_gap_recorded', 'agent_frame_too_large', 'config_reload_failed', 'agent_revoked'];
+const TROUBLE = [
+  'auth_failed',
+  'record_invalid',
+  'hub_gap_recorded',
+  'agent_frame_too_large',
+  'agent_store_write_failed',
+  'agent_internal',
+  'config_reload_failed',
+  'agent_revoked',
+];
 
 function ago(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)}s ago`;

@@ -8,6 +8,7 @@ import { FakeAgent } from '../support/fake-agent.js';
 import { audit, EPOCH_A, rec, result } from '../support/records.js';
 import { hubs, startTestHub, testConfig, TOKENS } from '../support/test-hub.js';
 import { tempDirs } from '../support/temp-dirs.js';
+import { formatStatus } from '../../src/cli/status.js';
 
 const dirs = tempDirs();
 const running = hubs();
@@ -36,6 +37,8 @@ describe('a hub database that cannot grow', () => {
     expect(first.frames.some((f) => f.t === 'ack')).toBe(false);
     expect(t.hub.store.agents.highWater('a1', EPOCH_A)).toBe(0);
     expect(t.log.lines().find((l) => l['event'] === 'agent_store_write_failed')).toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    // `infra-hub status` lists it with the counters that signal trouble.
+    expect(formatStatus({ nowMs: Date.now(), agents: [], counters: t.hub.status().counters })).toContain('agent_store_write_failed 1');
 
     // Room again: the agent reconnects and sends the same batch.
     db.pragma('max_page_count = 1073741823');
