@@ -56,7 +56,7 @@
  *   `enforceCaps()` runs the same pass on its own (age caps while idle).
  */
 import type Database from 'better-sqlite3';
-import { encode, InfraError, parseGapPayload as parseSharedGapPayload, type GapPayload, type GapReason } from '@infrastructor/shared';
+import { encode, InfraError, parseGapPayload as parseSharedGapPayload, storeWriteError, type GapPayload, type GapReason } from '@infrastructor/shared';
 import type { Clock, StoreLogger } from './store-types.js';
 import { asRow, blob, int, oneOf, str, type Row } from './row-validate.js';
 import { relaxedSync, type RelaxedRunner } from './relaxed-sync.js';
@@ -319,7 +319,12 @@ export class Outbox {
     }
     // Committed without waiting for the disk (relaxed-sync.ts): losing an
     // ack in a power cut only means records the hub has are sent again.
-    const deleted = this.#relaxed(() => this.#ackTx(uptoSeq));
+    let deleted: number;
+    try {
+      deleted = this.#relaxed(() => this.#ackTx(uptoSeq));
+    } catch (err) {
+      throw storeWriteError(err, this.#db.name);
+    }
     if (deleted > 0) this.#noteAck();
     return deleted;
   }

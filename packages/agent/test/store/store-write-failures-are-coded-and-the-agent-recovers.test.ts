@@ -1,8 +1,8 @@
-// When SQLite cannot write the agent's database (here: full, through
-// max_page_count, as a full disk reports it), a collection fails with
-// STORE_WRITE_FAILED naming the file and the reason — not INTERNAL — the
-// agent keeps running, and once there is room again collections are stored
-// as before with nothing half-written.
+// When SQLite cannot write the agent's database — full (max_page_count, as a
+// full disk reports it) or read-only (query_only, as a read-only remount) — a
+// collection or an outbox ack fails with STORE_WRITE_FAILED naming the file
+// and the reason, not INTERNAL; the agent keeps running, nothing is
+// half-written, and once it can write again everything works as before.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +59,30 @@ schedule: { enabled: false }
     db.pragma('max_page_count = 1073741823');
     expect((await agent.service.collect('me', 'big', { source: 'cli', forceRefresh: true })).status).toBe('success');
     expect(count()).toBe(stored + 2);
+  });
+});
+
+describe('an outbox that cannot be written', () => {
+  it('fails an ack with STORE_WRITE_FAILED (nothing deleted) and acks once it can write again', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'infra-store-readonly-'));
+    const path = join(dir, 'agent.yaml');
+    writeFileSync(path, `site: lab\nhosts:\n  - { name: me, transport: local }\nstorage: { path: ./agent.db }\nschedule: { enabled: false }\n`);
+    agent = composeAgent(loadConfigFile(path), pino({ level: 'silent' }));
+    await agent.service.collect('me', 'uptime', { source: 'cli', forceRefresh: true });
+    const last = agent.store.outbox.lastSeq();
+    expect(last).toBeGreaterThan(0);
+    // Writes refused, as on a file system remounted read-only.
+    agent.store.db.pragma('query_only = 1');
+    let err: unknown;
+    try {
+      agent.store.outbox.ack(last);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'STORE_WRITE_FAILED', details: { sqliteCode: 'SQLITE_READONLY' } });
+    expect((err as InfraError).message).toContain('cannot be written');
+    agent.store.db.pragma('query_only = 0');
+    expect(agent.store.outbox.peek({ maxRecords: 100, maxBytes: 1 << 20 }).length).toBe(last);
+    expect(agent.store.outbox.ack(last)).toBe(last);
   });
 });
