@@ -13,7 +13,6 @@
 import { decode } from './codec.js';
 import { InfraError } from './errors.js';
 import { PreEncoded } from './pre-encoded.js';
-import { mapHeader } from './prepend-map-entries.js';
 
 function malformed(message: string, bytes: Uint8Array): InfraError {
   return new InfraError('DECODE_FAILED', `malformed MessagePack: ${message}`, { details: { reason: 'msgpack', byteLength: bytes.byteLength } });
@@ -23,6 +22,23 @@ function be(b: Uint8Array, at: number, size: 1 | 2 | 4): number {
   if (size === 1) return b[at] as number;
   if (size === 2) return ((b[at] as number) << 8) | (b[at + 1] as number);
   return (b[at] as number) * 0x1000000 + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
+}
+
+export interface MapHeader {
+  /** How many key/value pairs the map holds. */
+  count: number;
+  /** Where its first key starts. */
+  bodyOffset: number;
+}
+
+/** The header of the MessagePack map `bytes` starts with, or undefined when it does not start with a map. */
+export function mapHeader(bytes: Uint8Array): MapHeader | undefined {
+  const t = bytes[0];
+  if (t === undefined) return undefined;
+  if (t >= 0x80 && t < 0x90) return { count: t & 0x0f, bodyOffset: 1 };
+  if (t === 0xde && bytes.length >= 3) return { count: be(bytes, 1, 2), bodyOffset: 3 };
+  if (t === 0xdf && bytes.length >= 5) return { count: be(bytes, 1, 4), bodyOffset: 5 };
+  return undefined;
 }
 
 /**

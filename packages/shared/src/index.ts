@@ -7,6 +7,7 @@ export * from './config/index.js';
 export * from './process/shutdown-on-signals.js';
 export * from './pre-encoded.js';
 export * from './decode-keeping-raw.js';
+export * from './msgpack-headers.js';
 export * from './prepend-map-entries.js';
 export * from './store-write-error.js';
 export * from './text-order.js';

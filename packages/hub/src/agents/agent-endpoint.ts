@@ -74,7 +74,6 @@ export class AgentEndpoint {
     return this.#sessions.size;
   }
 
-  /** Close every agent connection with HUB_SHUTTING_DOWN; terminate what has not closed by the deadline. */
   /** Close (AUTH_REVOKED) every agent connection whose principal `keep` refuses. Returns how many. */
   revokeWhere(keep: (principal: AgentPrincipal) => boolean): number {
     let revoked = 0;
@@ -86,6 +85,7 @@ export class AgentEndpoint {
     return revoked;
   }
 
+  /** Close every agent connection with HUB_SHUTTING_DOWN; terminate what has not closed by the deadline. */
   async close(deadlineMs: number): Promise<void> {
     this.#heartbeat.stop();
     const sessions = [...this.#sessions];
